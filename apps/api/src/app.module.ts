@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '@app/auth';
+import { ConfigModule } from '@app/config';
+import { IngestionApiModule } from '@app/ingestion';
+import { QueueModule } from '@app/queue';
+import { StorageApiModule, StorageModule } from '@app/storage';
+import { HealthController } from './health.controller';
+import { MetricsController, MetricsService } from './metrics.controller';
+
+@Module({})
+export class ApiModule {
+  /** `env` replaces process.env (tests give each api its own database and Redis prefix). */
+  static forRoot(env?: Record<string, string | undefined>): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [ConfigModule.forRoot(env), QueueModule, StorageModule, StorageApiModule, IngestionApiModule, AuthModule],
+      controllers: [HealthController, MetricsController],
+      providers: [MetricsService],
+    };
+  }
+}

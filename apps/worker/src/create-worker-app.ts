@@ -1,0 +1,14 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { loadConfig, nestLogLevels } from '@app/config';
+import { WorkerModule } from './worker.module';
+
+/** The worker process: an application context (no HTTP) whose processors start consuming at init. */
+export async function createWorkerApp(env?: Record<string, string | undefined>): Promise<INestApplicationContext> {
+  const settings = loadConfig(env ?? process.env);
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(env), {
+    logger: nestLogLevels(settings.logLevel),
+  });
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,55 @@
+import { Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { LOOKOUT_CONFIG, type LookoutConfig } from '@app/config';
+import type { DataSource } from 'typeorm';
+import { ApiAuthGuard } from './api-auth.guard';
+import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeysController, AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JwtSecret } from './jwt-secret';
+import { SettingEntity } from './setting.entity';
+import { ApiKeyStrategy, JwtStrategy } from './strategies';
+import { UserEntity } from './user.entity';
+
+const jwtSecretProvider = {
+  provide: JwtSecret,
+  inject: [LOOKOUT_CONFIG, getDataSourceToken()],
+  useFactory: (config: LookoutConfig, dataSource: DataSource) => JwtSecret.resolve(config.jwtSecret, dataSource),
+};
+
+@Module({
+  imports: [TypeOrmModule.forFeature([UserEntity, ApiKeyEntity, SettingEntity])],
+  providers: [jwtSecretProvider],
+  exports: [jwtSecretProvider],
+})
+class JwtSecretModule {}
+
+/** Users, API keys, tokens, and the global guard that protects every route not marked @Public(). */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([UserEntity, ApiKeyEntity, SettingEntity]),
+    PassportModule,
+    JwtSecretModule,
+    JwtModule.registerAsync({
+      imports: [JwtSecretModule],
+      inject: [JwtSecret],
+      useFactory: (secret: JwtSecret) => ({ secret: secret.value }),
+    }),
+  ],
+  controllers: [AuthController, ApiKeysController],
+  providers: [AuthService, JwtStrategy, ApiKeyStrategy, { provide: APP_GUARD, useClass: ApiAuthGuard }],
+  exports: [AuthService],
+})
+export class AuthModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(LOOKOUT_CONFIG) private readonly _config: LookoutConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.auth.ensureAdminUser();
+  }
+}

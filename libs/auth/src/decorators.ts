@@ -1,0 +1,12 @@
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { Principal } from './principal';
+
+export const IS_PUBLIC = 'lookout:isPublic';
+
+/** Marks a route that needs no credentials (login, health, metrics, the dashboard). */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+
+/** The authenticated principal of the request. */
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest().user,
+);

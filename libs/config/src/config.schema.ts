@@ -1,0 +1,145 @@
+/**
+ * The environment variables Lookout understands, their defaults and their checks.
+ * This file and `loadConfig` are the only places that know about process.env.
+ */
+
+export interface LookoutConfig {
+  /** HTTP port of the api (REST, WebSocket, Swagger, dashboard). */
+  port: number;
+  /** Interface the api and syslog listeners bind to. */
+  host: string;
+  syslogPort: number;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Prefix of every Redis key and channel; lets several installations (or tests) share one Redis. */
+  redisPrefix: string;
+  /** Password of the `admin` user created at first start; generated and printed once when empty. */
+  adminPassword: string | undefined;
+  /** Secret that signs access tokens; when empty one is generated and kept in the database. */
+  jwtSecret: string | undefined;
+  /** Lifetime of an access token in seconds. */
+  jwtTtlSeconds: number;
+  /** Largest accepted request body on ingest, compressed or not (413 above it). */
+  ingestMaxBodyBytes: number;
+  /** A longer line is cut to this many characters and flagged. */
+  maxLineLength: number;
+  /** A batch (one queue job) is flushed when it holds this many lines... */
+  batchMaxLines: number;
+  /** ...or when its oldest line has waited this long. */
+  batchFlushMs: number;
+  /** How many batches one worker process parses and stores at once. */
+  workerConcurrency: number;
+  /** Daily partitions kept ready behind and ahead of today. */
+  partitionDaysBack: number;
+  partitionDaysAhead: number;
+  /** Directory of the built dashboard served at `/`. */
+  frontendDir: string | undefined;
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads one variable at a time and collects every problem, so a bad start names all of them. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^-?\d+$/.test(value) || parsed < min || parsed > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  url(name: string, fallback: string, protocols: string[]): string {
+    const value = this.raw(name) ?? fallback;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) {
+        this.problems.push(`${name} must be a ${protocols.join(' or ')}// URL (got "${value}")`);
+      }
+    } catch {
+      this.problems.push(`${name} is not a valid URL (got "${value}")`);
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!allowed.includes(value as T)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+      return fallback;
+    }
+    return value as T;
+  }
+}
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/lookout';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Validates the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env): LookoutConfig {
+  const read = new EnvReader(env);
+  const config: LookoutConfig = {
+    port: read.int('PORT', 8080, 1, 65535),
+    host: read.string('HOST', '0.0.0.0'),
+    syslogPort: read.int('SYSLOG_PORT', 5514, 1, 65535),
+    databaseUrl: read.url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']),
+    redisUrl: read.url('REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:']),
+    redisPrefix: read.string('REDIS_PREFIX', 'lookout'),
+    adminPassword: read.optionalString('ADMIN_PASSWORD'),
+    jwtSecret: read.optionalString('JWT_SECRET'),
+    jwtTtlSeconds: read.int('JWT_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+    ingestMaxBodyBytes: read.int('INGEST_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 ** 3),
+    maxLineLength: read.int('MAX_LINE_LENGTH', 64 * 1024, 256, 16 * 1024 * 1024),
+    batchMaxLines: read.int('BATCH_MAX_LINES', 2000, 1, 100_000),
+    batchFlushMs: read.int('BATCH_FLUSH_MS', 50, 1, 60_000),
+    workerConcurrency: read.int('WORKER_CONCURRENCY', 2, 1, 64),
+    partitionDaysBack: read.int('PARTITION_DAYS_BACK', 3, 0, 365),
+    partitionDaysAhead: read.int('PARTITION_DAYS_AHEAD', 7, 1, 365),
+    frontendDir: read.optionalString('FRONTEND_DIR'),
+    logLevel: read.oneOf('LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose'] as const),
+  };
+  if (config.adminPassword !== undefined && config.adminPassword.length < 8) {
+    read.problems.push('ADMIN_PASSWORD must be at least 8 characters long');
+  }
+  if (config.jwtSecret !== undefined && config.jwtSecret.length < 32) {
+    read.problems.push('JWT_SECRET must be at least 32 characters long');
+  }
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(config.redisPrefix)) {
+    read.problems.push(`REDIS_PREFIX may hold only letters, digits, "_", "." and "-" (got "${config.redisPrefix}")`);
+  }
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}
+
+/** The Nest logger levels to enable for a LOG_LEVEL (that level and everything more severe). */
+export function nestLogLevels(level: LookoutConfig['logLevel']): LookoutConfig['logLevel'][] {
+  const order = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+  return order.slice(0, order.indexOf(level) + 1);
+}

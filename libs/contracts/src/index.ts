@@ -1,0 +1,4 @@
+// Plain TypeScript types shared by the server and the dashboard. No Nest, no Node imports.
+export * from './levels';
+export * from './logs';
+export * from './auth';

@@ -1,0 +1,47 @@
+import type { RawBatchPayload, RawLine } from '@app/queue';
+import { LineBatcher } from './line-batcher';
+
+const line = (raw: string): RawLine => ({ raw, receivedAt: 0, source: 'test' });
+
+describe('LineBatcher', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('cuts a batch as soon as it is full, in pieces of at most maxLines', async () => {
+    const sent: RawBatchPayload[][] = [];
+    const batcher = new LineBatcher({ maxLines: 2, flushMs: 10_000, enqueue: async (batches) => void sent.push(batches) });
+    await batcher.add(['a', 'b', 'c'].map(line));
+    expect(sent).toHaveLength(1);
+    expect(sent[0].map((batch) => batch.lines.map((l) => l.raw))).toEqual([['a', 'b'], ['c']]);
+    expect(new Set(sent[0].map((batch) => batch.batchId)).size).toBe(2);
+  });
+
+  it('flushes a partial batch after flushMs and only then resolves the callers', async () => {
+    jest.useFakeTimers();
+    const sent: RawBatchPayload[][] = [];
+    const batcher = new LineBatcher({ maxLines: 100, flushMs: 50, enqueue: async (batches) => void sent.push(batches) });
+    let resolved = 0;
+    void batcher.add([line('a')]).then(() => resolved++);
+    void batcher.add([line('b')]).then(() => resolved++);
+    await Promise.resolve();
+    expect(sent).toHaveLength(0);
+    expect(batcher.pendingLines).toBe(2);
+    jest.advanceTimersByTime(50);
+    await jest.runAllTimersAsync();
+    expect(sent).toHaveLength(1);
+    expect(sent[0][0].lines.map((l) => l.raw)).toEqual(['a', 'b']);
+    expect(resolved).toBe(2);
+    expect(batcher.pendingLines).toBe(0);
+  });
+
+  it('rejects every caller of a batch that could not be enqueued', async () => {
+    const batcher = new LineBatcher({
+      maxLines: 1,
+      flushMs: 10,
+      enqueue: async () => {
+        throw new Error('redis down');
+      },
+    });
+    await expect(batcher.add([line('a')])).rejects.toThrow('redis down');
+    expect(batcher.pendingLines).toBe(0);
+  });
+});

@@ -1,0 +1,59 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { parseLine } from '@app/parsing';
+import { PIPELINE_STATS_KEY, RedisService, STORED_BATCH_CHANNEL, type RawBatchPayload, type RawLine } from '@app/queue';
+import { LogWriter, type NewLogRow } from '@app/storage';
+import type { StoredBatchEvent } from '@app/contracts';
+
+export interface StoreOutcome {
+  stored: boolean;
+  lines: number;
+}
+
+/** Worker step for one raw batch: parse every line, store the batch once, announce it. */
+@Injectable()
+export class RawBatchStoreService {
+  private readonly logger = new Logger(RawBatchStoreService.name);
+
+  constructor(
+    private readonly writer: LogWriter,
+    private readonly redis: RedisService,
+  ) {}
+
+  async storeBatch(payload: RawBatchPayload): Promise<StoreOutcome> {
+    const rows = payload.lines.map(toRow);
+    const result = await this.writer.writeBatch(payload.batchId, rows);
+    await this.announce(payload.batchId, result.stored, result.logs).catch((error: Error) =>
+      // The batch is committed; a missed announcement only costs live-tail viewers these lines.
+      this.logger.warn(`Could not announce batch ${payload.batchId}: ${error.message}`),
+    );
+    return { stored: result.stored, lines: result.logs.length };
+  }
+
+  private async announce(batchId: string, stored: boolean, logs: StoredBatchEvent['logs']): Promise<void> {
+    const statsKey = this.redis.key(PIPELINE_STATS_KEY);
+    const pipeline = this.redis.client.pipeline();
+    if (stored) {
+      pipeline.hincrby(statsKey, 'batches_stored', 1);
+      pipeline.hincrby(statsKey, 'lines_stored', logs.length);
+      const parseErrors = logs.filter((log) => log.parseError !== null).length;
+      if (parseErrors > 0) pipeline.hincrby(statsKey, 'parse_errors', parseErrors);
+      const event: StoredBatchEvent = { batchId, logs };
+      pipeline.publish(this.redis.key(STORED_BATCH_CHANNEL), JSON.stringify(event));
+    } else {
+      pipeline.hincrby(statsKey, 'batches_duplicate', 1);
+    }
+    await pipeline.exec();
+  }
+}
+
+function toRow(line: RawLine): NewLogRow {
+  const parsed = parseLine(line.raw, { receivedAt: line.receivedAt, host: line.host });
+  const truncated = line.truncatedFrom === undefined ? null : `line truncated from ${line.truncatedFrom} characters`;
+  return {
+    ...parsed,
+    receivedAt: line.receivedAt,
+    source: line.source,
+    raw: line.raw,
+    parseError: truncated && parsed.parseError ? `${truncated}; ${parsed.parseError}` : (truncated ?? parsed.parseError),
+  };
+}

@@ -1,0 +1,6 @@
+// Pure parsing: no Nest, no I/O.
+export { parseLine, toLatencyMs } from './parse-line';
+export { flattenObject } from './flatten';
+export { levelFromStatus, levelFromText, levelFromValue, levelFromWord } from './levels';
+export { isoToMs, leadingTimestamp, timestampFromValue } from './timestamps';
+export type { LineContext, ParsedLog } from './parsed-log';

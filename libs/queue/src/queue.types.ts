@@ -1,0 +1,26 @@
+import { JobName } from './queue.constants';
+
+/** One line as a source received it, before any parsing. */
+export interface RawLine {
+  /** The text of the line (a JSON object is sent as its JSON text). */
+  raw: string;
+  /** Milliseconds since the epoch when Lookout received the line. */
+  receivedAt: number;
+  /** Name of the source (an HTTP `source` parameter, a syslog listener, a file source). */
+  source: string;
+  /** Sending host as the transport saw it, used when the line names none. */
+  host?: string;
+  /** Set when the line was cut to the maximum length: its length before. */
+  truncatedFrom?: number;
+}
+
+export interface RawBatchPayload {
+  /** Unique per batch; also the BullMQ job id and the exactly-once key in the batch ledger. */
+  batchId: string;
+  lines: RawLine[];
+}
+
+/** One payload type per job name, so a handler's argument is typed by the job it handles. */
+export interface JobPayloads {
+  [JobName.StoreRawBatch]: RawBatchPayload;
+}

@@ -1,0 +1,8 @@
+export { StorageApiModule, StorageModule, StorageWorkerModule, dataSourceOptions } from './storage.module';
+export { LogWriter, type WriteResult } from './log-writer.service';
+export { LogSearchService, likeLiteral, type LogSearchFilter } from './log-search.service';
+export { PartitionManager, partitionName, utcDayStart, type PartitionInfo } from './partition-manager.service';
+export { decodeCursor, encodeCursor, type LogCursor } from './log-cursor';
+export { ensureDatabaseExists, runMigrationsLocked, quoteIdentifier } from './database';
+export { copyJson, copyText, formatTimestamp } from './copy-encoding';
+export type { NewLogRow } from './log-row';

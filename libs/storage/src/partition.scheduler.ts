@@ -1,0 +1,21 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Cron, CronExpression } from '@nestjs/schedule';
+import { PartitionManager } from './partition-manager.service';
+
+/** Hourly: partitions ahead of time, late days adopted from the default partition, old ledger ids pruned. */
+@Injectable()
+export class PartitionScheduler {
+  private readonly logger = new Logger(PartitionScheduler.name);
+
+  constructor(private readonly partitions: PartitionManager) {}
+
+  @Cron(CronExpression.EVERY_HOUR, { name: 'partition-maintenance' })
+  async run(): Promise<void> {
+    try {
+      await this.partitions.maintain();
+      await this.partitions.pruneBatchLedger();
+    } catch (error) {
+      this.logger.error(`Partition maintenance failed: ${(error as Error).message}`);
+    }
+  }
+}
