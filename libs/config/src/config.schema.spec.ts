@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const message = (error as Error).message;
-      expect(message).toContain('PORT must be a whole number from 1 to 65535 (got "eighty")');
+      expect(message).toContain('PORT must be a whole number from 0 to 65535 (got "eighty")');
       expect(message).toContain('REDIS_URL must be a redis: or rediss:// URL');
       expect(message).toContain('DATABASE_URL is not a valid URL');
       expect(message).toContain('ADMIN_PASSWORD must be at least 8 characters');

@@ -106,9 +106,9 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export function loadConfig(env: Env = process.env): LookoutConfig {
   const read = new EnvReader(env);
   const config: LookoutConfig = {
-    port: read.int('PORT', 8080, 1, 65535),
+    port: read.int('PORT', 8080, 0, 65535), // 0: any free port (tests)
     host: read.string('HOST', '0.0.0.0'),
-    syslogPort: read.int('SYSLOG_PORT', 5514, 1, 65535),
+    syslogPort: read.int('SYSLOG_PORT', 5514, 0, 65535),
     databaseUrl: read.url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']),
     redisUrl: read.url('REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:']),
     redisPrefix: read.string('REDIS_PREFIX', 'lookout'),

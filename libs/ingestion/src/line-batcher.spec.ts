@@ -45,3 +45,10 @@ describe('LineBatcher', () => {
     expect(batcher.pendingLines).toBe(0);
   });
 });
+
+describe('LineBatcher.flush', () => {
+  it('resolves at once when nothing is waiting', async () => {
+    const batcher = new LineBatcher({ maxLines: 10, flushMs: 10, enqueue: async () => undefined });
+    await expect(batcher.flush()).resolves.toBeUndefined();
+  });
+});

@@ -70,7 +70,7 @@ export class LineBatcher {
     }
     const lines = this.lines;
     const waiting = this.waiting;
-    if (lines.length === 0) return waiting.promise;
+    if (lines.length === 0) return Promise.resolve();
     this.lines = [];
     this.waiting = pendingFlush();
 

@@ -1,22 +1,24 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 const API = 'http://127.0.0.1:8080';
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 // Built into dist/frontend and served by the api at `/`.
 // Dev: `npm run dev:frontend`, with the api running on :8080.
 export default defineConfig({
-  root: __dirname,
+  root: here,
   base: '/',
   plugins: [react()],
   resolve: {
     alias: {
-      '@app/contracts': path.resolve(__dirname, '../libs/contracts/src'),
+      '@app/contracts': path.resolve(here, '../libs/contracts/src'),
     },
   },
   build: {
-    outDir: path.resolve(__dirname, '../dist/frontend'),
+    outDir: path.resolve(here, '../dist/frontend'),
     emptyOutDir: true,
   },
   server: {

@@ -1,0 +1,2 @@
+export { createTestEnv, waitFor, type TestEnv } from './test-env';
+export { startSystem, type TestSystem } from './system';
