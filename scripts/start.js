@@ -7,14 +7,19 @@ const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const entry = (app) => join(root, 'dist', 'apps', app, 'src', app === 'migrate' ? 'migrate.js' : 'main.js');
+const entry = (app) =>
+  join(root, 'dist', 'apps', app, 'src', app === 'migrate' ? 'migrate.js' : 'main.js');
 
 if (!existsSync(entry('api'))) {
-  console.error('No build found in dist/: run "npm run build" first (or "npm ci && npm run build && npm start").');
+  console.error(
+    'No build found in dist/: run "npm run build" first (or "npm ci && npm run build && npm start").',
+  );
   process.exit(1);
 }
 
-const migrate = spawnSync(process.execPath, [join(root, 'dist/apps/api/src/migrate.js')], { stdio: 'inherit' });
+const migrate = spawnSync(process.execPath, [join(root, 'dist/apps/api/src/migrate.js')], {
+  stdio: 'inherit',
+});
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const workers = Number(process.env.WORKERS ?? 1);
@@ -22,7 +27,10 @@ const children = [];
 let stopping = false;
 
 function run(name, file) {
-  const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  const child = spawn(process.execPath, [file], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  });
   const prefix = (stream, out) => {
     let rest = '';
     stream.setEncoding('utf8');
@@ -47,9 +55,9 @@ function stop(code) {
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 10_000).unref();
-  Promise.all(children.map((child) => child.exitCode !== null || new Promise((r) => child.on('exit', r)))).then(() =>
-    process.exit(code),
-  );
+  Promise.all(
+    children.map((child) => child.exitCode !== null || new Promise((r) => child.on('exit', r))),
+  ).then(() => process.exit(code));
 }
 
 run('api', entry('api'));

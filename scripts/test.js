@@ -25,9 +25,16 @@ function step(title, command, args) {
   }
 }
 
+step('lint', bin('eslint'), ['.']);
 step('type-check server', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 step('type-check dashboard', bin('tsc'), ['-p', 'frontend/tsconfig.json']);
-step('build dashboard', bin('vite'), ['build', '--config', 'frontend/vite.config.mts', '--logLevel', 'warn']);
+step('build dashboard', bin('vite'), [
+  'build',
+  '--config',
+  'frontend/vite.config.mts',
+  '--logLevel',
+  'warn',
+]);
 
 const outDir = mkdtempSync(join(tmpdir(), 'lookout-jest-'));
 const outputFile = join(outDir, 'results.json');
@@ -35,7 +42,14 @@ process.stdout.write('\n== jest\n');
 // forceExit: a test must not hang CI because a library left a timer running after close().
 const jest = spawnSync(
   bin('jest'),
-  ['--ci', '--forceExit', '--maxWorkers=2', '--json', `--outputFile=${outputFile}`, ...process.argv.slice(2)],
+  [
+    '--ci',
+    '--forceExit',
+    '--maxWorkers=2',
+    '--json',
+    `--outputFile=${outputFile}`,
+    ...process.argv.slice(2),
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 try {

@@ -10,7 +10,10 @@ describe('the whole pipeline (api + worker, real Postgres and Redis)', () => {
   let apiKey: string;
 
   beforeAll(async () => {
-    testEnv = createTestEnv('pipeline', { INGEST_MAX_BODY_BYTES: String(1024 * 1024), MAX_LINE_LENGTH: '1000' });
+    testEnv = createTestEnv('pipeline', {
+      INGEST_MAX_BODY_BYTES: String(1024 * 1024),
+      MAX_LINE_LENGTH: '1000',
+    });
     system = await startSystem(testEnv);
     token = await system.login();
     apiKey = await system.createApiKey(token, 'e2e shipper');
@@ -21,14 +24,21 @@ describe('the whole pipeline (api + worker, real Postgres and Redis)', () => {
     await testEnv?.cleanup();
   });
 
-  const ingest = (source: string, body: string | Buffer, headers: Record<string, string>, auth = apiKey) =>
+  const ingest = (
+    source: string,
+    body: string | Buffer,
+    headers: Record<string, string>,
+    auth = apiKey,
+  ) =>
     fetch(`${system.baseUrl}/api/v1/ingest?source=${source}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${auth}`, ...headers },
       body,
     });
   const search = async (query: string): Promise<LogSearchResponse> => {
-    const response = await fetch(`${system.baseUrl}/api/v1/logs?${query}`, { headers: { 'x-api-key': apiKey } });
+    const response = await fetch(`${system.baseUrl}/api/v1/logs?${query}`, {
+      headers: { 'x-api-key': apiKey },
+    });
     expect(response.status).toBe(200);
     return (await response.json()) as LogSearchResponse;
   };
@@ -66,7 +76,17 @@ describe('the whole pipeline (api + worker, real Postgres and Redis)', () => {
 
   it('accepts NDJSON, reports malformed lines by number and keeps the good ones', async () => {
     const body = [
-      JSON.stringify({ '@timestamp': '2026-11-20T08:00:00Z', level: 'error', msg: 'upstream timeout', status: 504, method: 'get', path: '/api/orders', latency_ms: 30012.5, host: 'web-7', trace: { id: 'abc' } }),
+      JSON.stringify({
+        '@timestamp': '2026-11-20T08:00:00Z',
+        level: 'error',
+        msg: 'upstream timeout',
+        status: 504,
+        method: 'get',
+        path: '/api/orders',
+        latency_ms: 30012.5,
+        host: 'web-7',
+        trace: { id: 'abc' },
+      }),
       '{"msg": "broken',
       JSON.stringify({ message: 'cache warmed', level: 'debug', items: 1200 }),
       '42',
@@ -91,13 +111,22 @@ describe('the whole pipeline (api + worker, real Postgres and Redis)', () => {
       latencyMs: 30012.5,
       fields: { 'trace.id': 'abc' },
     });
-    const detail = (await (await fetch(`${system.baseUrl}/api/v1/logs/${timeout.id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as LogRecordDetail;
+    const detail = (await (
+      await fetch(`${system.baseUrl}/api/v1/logs/${timeout.id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as LogRecordDetail;
     expect(JSON.parse(detail.raw)).toMatchObject({ msg: 'upstream timeout', trace: { id: 'abc' } });
   });
 
   it('accepts a JSON array and gzip-compressed bodies', async () => {
-    const body = gzipSync(JSON.stringify([{ msg: 'zipped one', level: 'notice' }, 'zipped plain line']));
-    const response = await ingest('gzipped', body, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    const body = gzipSync(
+      JSON.stringify([{ msg: 'zipped one', level: 'notice' }, 'zipped plain line']),
+    );
+    const response = await ingest('gzipped', body, {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ accepted: 2, rejected: [] });
     await system.drain();
@@ -134,19 +163,27 @@ describe('the whole pipeline (api + worker, real Postgres and Redis)', () => {
   });
 
   it('filters by level, words and host, and pages with the cursor', async () => {
-    const lines = Array.from({ length: 30 }, (_, i) => `2026-11-19T12:00:${String(i).padStart(2, '0')}Z ${i % 3 === 0 ? 'ERROR' : 'INFO'} job ${i} done`);
+    const lines = Array.from(
+      { length: 30 },
+      (_, i) =>
+        `2026-11-19T12:00:${String(i).padStart(2, '0')}Z ${i % 3 === 0 ? 'ERROR' : 'INFO'} job ${i} done`,
+    );
     await ingest('paging', lines.join('\n'), { 'content-type': 'text/plain' });
     await system.drain();
     const errors = await search('source=paging&level=error&limit=100');
     expect(errors.items).toHaveLength(10);
     // Every word must occur, in any case: only line 21 has both "error" and "21".
-    expect((await search('source=paging&q=error%2021')).items.map((item) => item.message)).toEqual([lines[21]]);
+    expect((await search('source=paging&q=error%2021')).items.map((item) => item.message)).toEqual([
+      lines[21],
+    ]);
     expect((await search('source=paging&host=10.9.9.9')).items).toHaveLength(0);
 
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: LogSearchResponse = await search(`source=paging&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: LogSearchResponse = await search(
+        `source=paging&limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       seen.push(...page.items.map((item) => item.message));
       cursor = page.nextCursor;
     } while (cursor);
@@ -155,16 +192,27 @@ describe('the whole pipeline (api + worker, real Postgres and Redis)', () => {
 
   it('refuses requests without valid credentials, and a revoked key at once', async () => {
     expect((await fetch(`${system.baseUrl}/api/v1/logs`)).status).toBe(401);
-    expect((await ingest('x', 'line', { 'content-type': 'text/plain' }, 'lk_not_a_real_key')).status).toBe(401);
-    const unauthorized = await fetch(`${system.baseUrl}/api/v1/logs`, { headers: { authorization: 'Bearer not.a.jwt' } });
+    expect(
+      (await ingest('x', 'line', { 'content-type': 'text/plain' }, 'lk_not_a_real_key')).status,
+    ).toBe(401);
+    const unauthorized = await fetch(`${system.baseUrl}/api/v1/logs`, {
+      headers: { authorization: 'Bearer not.a.jwt' },
+    });
     expect(unauthorized.status).toBe(401);
     expect(await unauthorized.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
 
     const doomed = await system.createApiKey(token, 'to revoke');
     expect((await ingest('x', 'line', { 'content-type': 'text/plain' }, doomed)).status).toBe(202);
-    const keys = (await (await fetch(`${system.baseUrl}/api/v1/api-keys`, { headers: { authorization: `Bearer ${token}` } })).json()) as { id: string; name: string }[];
+    const keys = (await (
+      await fetch(`${system.baseUrl}/api/v1/api-keys`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as { id: string; name: string }[];
     const id = keys.find((key) => key.name === 'to revoke')!.id;
-    const revoked = await fetch(`${system.baseUrl}/api/v1/api-keys/${id}/revoke`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const revoked = await fetch(`${system.baseUrl}/api/v1/api-keys/${id}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(revoked.status).toBe(200);
     expect((await ingest('x', 'line', { 'content-type': 'text/plain' }, doomed)).status).toBe(401);
     // An API key cannot mint keys.
@@ -177,19 +225,45 @@ describe('the whole pipeline (api + worker, real Postgres and Redis)', () => {
   });
 
   it('answers bad input with clear 4xx JSON errors', async () => {
-    const tooLarge = await ingest('big', 'y'.repeat(2 * 1024 * 1024), { 'content-type': 'text/plain' });
+    const tooLarge = await ingest('big', 'y'.repeat(2 * 1024 * 1024), {
+      'content-type': 'text/plain',
+    });
     expect(tooLarge.status).toBe(413);
-    const bomb = await ingest('big', gzipSync(Buffer.alloc(5 * 1024 * 1024, 'a')), { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+    const bomb = await ingest('big', gzipSync(Buffer.alloc(5 * 1024 * 1024, 'a')), {
+      'content-type': 'text/plain',
+      'content-encoding': 'gzip',
+    });
     expect(bomb.status).toBe(413);
-    expect(((await bomb.json()) as { message: string }).message).toContain('Decompressed body is larger than the limit');
+    expect(((await bomb.json()) as { message: string }).message).toContain(
+      'Decompressed body is larger than the limit',
+    );
     const notJson = await ingest('bad', '{"a":', { 'content-type': 'application/json' });
     expect(notJson.status).toBe(400);
-    expect(await notJson.json()).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('not valid JSON') });
+    expect(await notJson.json()).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.stringContaining('not valid JSON'),
+    });
     const allBad = await ingest('bad', 'nope\n[]', { 'content-type': 'application/x-ndjson' });
     expect(allBad.status).toBe(400);
-    expect((await fetch(`${system.baseUrl}/api/v1/logs?cursor=bogus`, { headers: { 'x-api-key': apiKey } })).status).toBe(400);
-    expect((await fetch(`${system.baseUrl}/api/v1/logs?from=yesterday`, { headers: { 'x-api-key': apiKey } })).status).toBe(400);
-    expect((await fetch(`${system.baseUrl}/api/v1/logs/999999999`, { headers: { 'x-api-key': apiKey } })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${system.baseUrl}/api/v1/logs?cursor=bogus`, {
+          headers: { 'x-api-key': apiKey },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await fetch(`${system.baseUrl}/api/v1/logs?from=yesterday`, {
+          headers: { 'x-api-key': apiKey },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await fetch(`${system.baseUrl}/api/v1/logs/999999999`, { headers: { 'x-api-key': apiKey } }))
+        .status,
+    ).toBe(404);
     const badSource = await ingest('bad%20source!', 'x', { 'content-type': 'text/plain' });
     expect(badSource.status).toBe(400);
     const login = await fetch(`${system.baseUrl}/api/v1/auth/login`, {
@@ -201,18 +275,32 @@ describe('the whole pipeline (api + worker, real Postgres and Redis)', () => {
   });
 
   it('serves health, metrics, Swagger with every route documented, and the dashboard', async () => {
-    expect(await (await fetch(`${system.baseUrl}/health`)).json()).toEqual({ status: 'ok', checks: { postgres: 'up', redis: 'up' } });
+    expect(await (await fetch(`${system.baseUrl}/health`)).json()).toEqual({
+      status: 'ok',
+      checks: { postgres: 'up', redis: 'up' },
+    });
     const metrics = await (await fetch(`${system.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/lookout_ingest_lines_total\{source="curl-demo"\} 3/);
     expect(metrics).toMatch(/lookout_pipeline_total\{counter="lines_stored"\} \d+/);
     expect(metrics).toMatch(/lookout_queue_jobs\{queue="ingest-raw",state="waiting"\} 0/);
 
-    const openApi = (await (await fetch(`${system.baseUrl}/docs-json`)).json()) as { paths: Record<string, Record<string, { responses: object }>> };
-    for (const path of ['/api/v1/ingest', '/api/v1/logs', '/api/v1/logs/{id}', '/api/v1/auth/login', '/api/v1/api-keys', '/health', '/metrics']) {
+    const openApi = (await (await fetch(`${system.baseUrl}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { responses: object }>>;
+    };
+    for (const path of [
+      '/api/v1/ingest',
+      '/api/v1/logs',
+      '/api/v1/logs/{id}',
+      '/api/v1/auth/login',
+      '/api/v1/api-keys',
+      '/health',
+      '/metrics',
+    ]) {
       expect(Object.keys(openApi.paths)).toContain(path);
     }
     for (const operations of Object.values(openApi.paths)) {
-      for (const operation of Object.values(operations)) expect(Object.keys(operation.responses).length).toBeGreaterThan(0);
+      for (const operation of Object.values(operations))
+        expect(Object.keys(operation.responses).length).toBeGreaterThan(0);
     }
     const page = await fetch(`${system.baseUrl}/`);
     expect(page.status).toBe(200);

@@ -18,7 +18,10 @@ export interface TestSystem {
   close(): Promise<void>;
 }
 
-export async function startSystem(testEnv: TestEnv, options: { worker?: boolean } = {}): Promise<TestSystem> {
+export async function startSystem(
+  testEnv: TestEnv,
+  options: { worker?: boolean } = {},
+): Promise<TestSystem> {
   const api = await createApiApp(testEnv.env);
   await api.listen(0, '127.0.0.1');
   const worker = options.worker === false ? undefined : await createWorkerApp(testEnv.env);
@@ -33,7 +36,11 @@ export async function startSystem(testEnv: TestEnv, options: { worker?: boolean 
     api,
     worker,
     async drain(timeoutMs = 30_000) {
-      await waitFor(async () => ingest.pendingLines === 0 && (await producer.pendingJobs()) === 0, 'queues to drain', timeoutMs);
+      await waitFor(
+        async () => ingest.pendingLines === 0 && (await producer.pendingJobs()) === 0,
+        'queues to drain',
+        timeoutMs,
+      );
     },
     async login(username = 'admin', password = testEnv.env.ADMIN_PASSWORD) {
       const response = await fetch(`${baseUrl}/api/v1/auth/login`, {
@@ -41,7 +48,8 @@ export async function startSystem(testEnv: TestEnv, options: { worker?: boolean 
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username, password }),
       });
-      if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+      if (response.status !== 200)
+        throw new Error(`login failed: ${response.status} ${await response.text()}`);
       return ((await response.json()) as { accessToken: string }).accessToken;
     },
     async createApiKey(token, name = 'test key') {

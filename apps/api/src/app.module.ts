@@ -13,7 +13,14 @@ export class ApiModule {
   static forRoot(env?: Record<string, string | undefined>): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(env), QueueModule, StorageModule, StorageApiModule, IngestionApiModule, AuthModule],
+      imports: [
+        ConfigModule.forRoot(env),
+        QueueModule,
+        StorageModule,
+        StorageApiModule,
+        IngestionApiModule,
+        AuthModule,
+      ],
       controllers: [HealthController, MetricsController],
       providers: [MetricsService],
     };

@@ -13,7 +13,9 @@ import { JsonErrorFilter } from './json-error.filter';
  * Builds the api (not yet listening): Fastify, body parsers, validation, JSON errors, Swagger at
  * /docs and the dashboard at /. Used by main.ts and by the end-to-end tests.
  */
-export async function createApiApp(env?: Record<string, string | undefined>): Promise<NestFastifyApplication> {
+export async function createApiApp(
+  env?: Record<string, string | undefined>,
+): Promise<NestFastifyApplication> {
   const settings = loadConfig(env ?? process.env); // fails fast, before any connection is made
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(env),
@@ -25,7 +27,12 @@ export async function createApiApp(env?: Record<string, string | undefined>): Pr
   registerBodyParsers(fastify, config.ingestMaxBodyBytes);
 
   app.useGlobalPipes(
-    new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false }),
+    new ValidationPipe({
+      transform: true,
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      stopAtFirstError: false,
+    }),
   );
   app.useGlobalFilters(new JsonErrorFilter());
   app.enableShutdownHooks();
@@ -34,9 +41,15 @@ export async function createApiApp(env?: Record<string, string | undefined>): Pr
     app,
     new DocumentBuilder()
       .setTitle('Lookout API')
-      .setDescription('Log ingestion, search and alerting. Authenticate with a user access token or an API key.')
+      .setDescription(
+        'Log ingestion, search and alerting. Authenticate with a user access token or an API key.',
+      )
       .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token from /api/v1/auth/login, or an API key' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description: 'Access token from /api/v1/auth/login, or an API key',
+      })
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
       .build(),
   );
@@ -52,11 +65,15 @@ function serveDashboard(app: NestFastifyApplication, config: LookoutConfig): voi
     app.useStaticAssets({ root, prefix: '/', index: ['index.html'], wildcard: false });
     return;
   }
-  new Logger('Dashboard').warn(`No built dashboard in ${root}; run "npm run build" to serve it at /`);
+  new Logger('Dashboard').warn(
+    `No built dashboard in ${root}; run "npm run build" to serve it at /`,
+  );
   app
     .getHttpAdapter()
     .getInstance()
     .get('/', (_request, reply) => {
-      void reply.type('text/plain').send('Lookout api is running. The dashboard is not built: run "npm run build".\n');
+      void reply
+        .type('text/plain')
+        .send('Lookout api is running. The dashboard is not built: run "npm run build".\n');
     });
 }

@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 
@@ -17,7 +24,10 @@ export class JsonErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       statusCode = exception.getStatus();
       const response = exception.getResponse();
-      body = typeof response === 'string' ? { message: response } : { ...(response as Record<string, unknown>) };
+      body =
+        typeof response === 'string'
+          ? { message: response }
+          : { ...(response as Record<string, unknown>) };
     } else if (isClientError(exception)) {
       // Errors that carry their own 4xx (body parsers, fastify limits).
       statusCode = exception.statusCode;
@@ -25,10 +35,13 @@ export class JsonErrorFilter implements ExceptionFilter {
     } else {
       statusCode = HttpStatus.INTERNAL_SERVER_ERROR;
       body = { message: 'Internal server error' };
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
     }
     body.statusCode = statusCode;
-    body.error = typeof body.error === 'string' ? body.error : (STATUS_CODES[statusCode] ?? 'Error');
+    body.error =
+      typeof body.error === 'string' ? body.error : (STATUS_CODES[statusCode] ?? 'Error');
     void reply.status(statusCode).send(body);
   }
 }

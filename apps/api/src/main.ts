@@ -8,7 +8,9 @@ async function main(): Promise<void> {
   const config = app.get<LookoutConfig>(LOOKOUT_CONFIG);
   await app.listen(config.port, config.host);
   const base = `http://localhost:${config.port}`;
-  new Logger('Lookout').log(`api listening: dashboard ${base}/  API ${base}/api/v1  Swagger ${base}/docs`);
+  new Logger('Lookout').log(
+    `api listening: dashboard ${base}/  API ${base}/api/v1  Swagger ${base}/docs`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -27,7 +27,8 @@ export class MetricsService {
       registers: [this.registry],
       async collect() {
         const counts = await producer.jobCounts();
-        for (const [state, count] of Object.entries(counts)) this.set({ queue: QueueName.IngestRaw, state }, count);
+        for (const [state, count] of Object.entries(counts))
+          this.set({ queue: QueueName.IngestRaw, state }, count);
       },
     });
     new Gauge({
@@ -37,7 +38,12 @@ export class MetricsService {
       registers: [this.registry],
       async collect() {
         const stats = await redis.client.hgetall(redis.key(PIPELINE_STATS_KEY));
-        for (const counter of ['lines_stored', 'batches_stored', 'batches_duplicate', 'parse_errors']) {
+        for (const counter of [
+          'lines_stored',
+          'batches_stored',
+          'batches_duplicate',
+          'parse_errors',
+        ]) {
           this.set({ counter }, Number(stats[counter] ?? 0));
         }
       },

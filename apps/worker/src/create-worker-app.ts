@@ -4,7 +4,9 @@ import { loadConfig, nestLogLevels } from '@app/config';
 import { WorkerModule } from './worker.module';
 
 /** The worker process: an application context (no HTTP) whose processors start consuming at init. */
-export async function createWorkerApp(env?: Record<string, string | undefined>): Promise<INestApplicationContext> {
+export async function createWorkerApp(
+  env?: Record<string, string | undefined>,
+): Promise<INestApplicationContext> {
   const settings = loadConfig(env ?? process.env);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(env), {
     logger: nestLogLevels(settings.logLevel),

@@ -11,7 +11,13 @@ export class WorkerModule {
   static forRoot(env?: Record<string, string | undefined>): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(env), ScheduleModule.forRoot(), QueueModule, StorageWorkerModule, IngestionWorkerModule],
+      imports: [
+        ConfigModule.forRoot(env),
+        ScheduleModule.forRoot(),
+        QueueModule,
+        StorageWorkerModule,
+        IngestionWorkerModule,
+      ],
     };
   }
 }

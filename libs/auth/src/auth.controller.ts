@@ -1,4 +1,13 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -11,7 +20,14 @@ import {
 } from '@nestjs/swagger';
 import type { ApiKeySummary, CreatedApiKey, CurrentUser, LoginResponse } from '@app/contracts';
 import { AuthService } from './auth.service';
-import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, CurrentUserDto, LoginDto, LoginResponseDto } from './auth.dto';
+import {
+  ApiKeyDto,
+  CreateApiKeyDto,
+  CreatedApiKeyDto,
+  CurrentUserDto,
+  LoginDto,
+  LoginResponseDto,
+} from './auth.dto';
 import { CurrentPrincipal, Public } from './decorators';
 import type { Principal } from './principal';
 
@@ -37,7 +53,8 @@ export class AuthController {
   @ApiUnauthorizedResponse()
   @ApiForbiddenResponse({ description: 'Called with an API key rather than a user token' })
   me(@CurrentPrincipal() principal: Principal): CurrentUser {
-    if (principal.kind !== 'user') throw new ForbiddenException('This route needs a user access token, not an API key');
+    if (principal.kind !== 'user')
+      throw new ForbiddenException('This route needs a user access token, not an API key');
     return { id: principal.id, username: principal.username, role: principal.role };
   }
 }
@@ -61,7 +78,10 @@ export class ApiKeysController {
   @Post()
   @ApiOperation({ summary: 'Create an API key (the key is shown once)' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
-  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto): Promise<CreatedApiKey> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateApiKeyDto,
+  ): Promise<CreatedApiKey> {
     return this.auth.createApiKey(body.name, requireAdmin(principal));
   }
 
@@ -78,7 +98,10 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke an API key; it stops working at once' })
   @ApiOkResponse({ type: ApiKeyDto })
   @ApiNotFoundResponse()
-  revoke(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<ApiKeySummary> {
+  revoke(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<ApiKeySummary> {
     requireAdmin(principal);
     return this.auth.revokeApiKey(id);
   }

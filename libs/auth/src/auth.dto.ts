@@ -1,5 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { ApiKeySummary, CreatedApiKey, CurrentUser, LoginRequest, LoginResponse, UserRole } from '@app/contracts';
+import type {
+  ApiKeySummary,
+  CreatedApiKey,
+  CurrentUser,
+  LoginRequest,
+  LoginResponse,
+  UserRole,
+} from '@app/contracts';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 export class LoginDto implements LoginRequest {

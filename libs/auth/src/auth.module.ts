@@ -17,7 +17,8 @@ import { UserEntity } from './user.entity';
 const jwtSecretProvider = {
   provide: JwtSecret,
   inject: [LOOKOUT_CONFIG, getDataSourceToken()],
-  useFactory: (config: LookoutConfig, dataSource: DataSource) => JwtSecret.resolve(config.jwtSecret, dataSource),
+  useFactory: (config: LookoutConfig, dataSource: DataSource) =>
+    JwtSecret.resolve(config.jwtSecret, dataSource),
 };
 
 @Module({
@@ -40,7 +41,12 @@ class JwtSecretModule {}
     }),
   ],
   controllers: [AuthController, ApiKeysController],
-  providers: [AuthService, JwtStrategy, ApiKeyStrategy, { provide: APP_GUARD, useClass: ApiAuthGuard }],
+  providers: [
+    AuthService,
+    JwtStrategy,
+    ApiKeyStrategy,
+    { provide: APP_GUARD, useClass: ApiAuthGuard },
+  ],
   exports: [AuthService],
 })
 export class AuthModule implements OnApplicationBootstrap {

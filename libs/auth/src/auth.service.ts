@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LOOKOUT_CONFIG, type LookoutConfig } from '@app/config';
@@ -6,7 +12,13 @@ import type { ApiKeySummary, CreatedApiKey, LoginResponse } from '@app/contracts
 import { IsNull, Repository } from 'typeorm';
 import { ApiKeyEntity } from './api-key.entity';
 import type { AccessTokenClaims, Principal } from './principal';
-import { generateApiKey, generatePassword, hashApiKey, hashPassword, verifyPassword } from './secrets';
+import {
+  generateApiKey,
+  generatePassword,
+  hashApiKey,
+  hashPassword,
+  verifyPassword,
+} from './secrets';
 import { UserEntity } from './user.entity';
 
 /** `last_used_at` is written at most this often per key, to keep ingest off the users table. */
@@ -36,17 +48,22 @@ export class AuthService {
       .orIgnore()
       .execute();
     if (result.identifiers.length === 0 || !generated) {
-      if (result.identifiers.length > 0) this.logger.log('Created user "admin" with ADMIN_PASSWORD');
+      if (result.identifiers.length > 0)
+        this.logger.log('Created user "admin" with ADMIN_PASSWORD');
       return;
     }
     // Printed once, on purpose: it is stored only as a hash.
-    this.logger.warn(`Created user "admin" with the generated password: ${password}  (shown once; set ADMIN_PASSWORD to choose it)`);
+    this.logger.warn(
+      `Created user "admin" with the generated password: ${password}  (shown once; set ADMIN_PASSWORD to choose it)`,
+    );
   }
 
   async login(username: string, password: string): Promise<LoginResponse> {
     const user = await this.users.findOne({ where: { username } });
     // Hash even for an unknown user, so timing does not reveal which usernames exist.
-    const valid = user ? await verifyPassword(password, user.passwordHash) : (await hashPassword(password), false);
+    const valid = user
+      ? await verifyPassword(password, user.passwordHash)
+      : (await hashPassword(password), false);
     if (!user || !valid) throw new UnauthorizedException('Wrong username or password');
     const claims: AccessTokenClaims = { sub: user.id, username: user.username, role: user.role };
     return {
@@ -58,11 +75,15 @@ export class AuthService {
   /** The user behind a verified token, if the account still exists. */
   async principalForToken(claims: AccessTokenClaims): Promise<Principal | undefined> {
     const user = await this.users.findOne({ where: { id: claims.sub } });
-    return user ? { kind: 'user', id: user.id, username: user.username, role: user.role } : undefined;
+    return user
+      ? { kind: 'user', id: user.id, username: user.username, role: user.role }
+      : undefined;
   }
 
   async principalForApiKey(key: string): Promise<Principal | undefined> {
-    const apiKey = await this.apiKeys.findOne({ where: { keyHash: hashApiKey(key), revokedAt: IsNull() } });
+    const apiKey = await this.apiKeys.findOne({
+      where: { keyHash: hashApiKey(key), revokedAt: IsNull() },
+    });
     if (!apiKey) return undefined;
     const now = Date.now();
     if (now - (this.lastUsedWritten.get(apiKey.id) ?? 0) > LAST_USED_WRITE_INTERVAL_MS) {
@@ -74,7 +95,9 @@ export class AuthService {
 
   async createApiKey(name: string, createdBy: string | null): Promise<CreatedApiKey> {
     const { key, prefix, hash } = generateApiKey();
-    const saved = await this.apiKeys.save(this.apiKeys.create({ name, prefix, keyHash: hash, createdBy }));
+    const saved = await this.apiKeys.save(
+      this.apiKeys.create({ name, prefix, keyHash: hash, createdBy }),
+    );
     return { ...toSummary(saved), key };
   }
 

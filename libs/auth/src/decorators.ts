@@ -8,5 +8,6 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUB
 
 /** The authenticated principal of the request. */
 export const CurrentPrincipal = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest().user,
+  (_data: unknown, context: ExecutionContext): Principal =>
+    context.switchToHttp().getRequest().user,
 );

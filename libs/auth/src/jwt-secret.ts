@@ -12,7 +12,9 @@ export class JwtSecret {
       `INSERT INTO settings (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING`,
       [randomBytes(48).toString('base64url')],
     );
-    const rows: { value: string }[] = await dataSource.query(`SELECT value FROM settings WHERE key = 'jwt_secret'`);
+    const rows: { value: string }[] = await dataSource.query(
+      `SELECT value FROM settings WHERE key = 'jwt_secret'`,
+    );
     return new JwtSecret(rows[0].value);
   }
 }

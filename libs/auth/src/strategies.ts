@@ -15,7 +15,11 @@ export class JwtStrategy extends PassportStrategy(JwtPassportStrategy, 'jwt') {
     private readonly auth: AuthService,
     secret: JwtSecret,
   ) {
-    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: secret.value, ignoreExpiration: false });
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: secret.value,
+      ignoreExpiration: false,
+    });
   }
 
   async validate(claims: AccessTokenClaims): Promise<Principal | false> {

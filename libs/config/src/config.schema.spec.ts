@@ -19,7 +19,12 @@ describe('loadConfig', () => {
 
   it('names every bad variable at once', () => {
     try {
-      loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x', DATABASE_URL: 'not a url', ADMIN_PASSWORD: 'short' });
+      loadConfig({
+        PORT: 'eighty',
+        REDIS_URL: 'http://x',
+        DATABASE_URL: 'not a url',
+        ADMIN_PASSWORD: 'short',
+      });
       throw new Error('expected a ConfigError');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);

@@ -117,8 +117,8 @@ export function loadConfig(env: Env = process.env): LookoutConfig {
     jwtTtlSeconds: read.int('JWT_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     ingestMaxBodyBytes: read.int('INGEST_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 ** 3),
     maxLineLength: read.int('MAX_LINE_LENGTH', 64 * 1024, 256, 16 * 1024 * 1024),
-    batchMaxLines: read.int('BATCH_MAX_LINES', 2000, 1, 100_000),
-    batchFlushMs: read.int('BATCH_FLUSH_MS', 50, 1, 60_000),
+    batchMaxLines: read.int('BATCH_MAX_LINES', 5000, 1, 100_000),
+    batchFlushMs: read.int('BATCH_FLUSH_MS', 25, 1, 60_000),
     workerConcurrency: read.int('WORKER_CONCURRENCY', 2, 1, 64),
     partitionDaysBack: read.int('PARTITION_DAYS_BACK', 3, 0, 365),
     partitionDaysAhead: read.int('PARTITION_DAYS_AHEAD', 7, 1, 365),
@@ -132,7 +132,9 @@ export function loadConfig(env: Env = process.env): LookoutConfig {
     read.problems.push('JWT_SECRET must be at least 32 characters long');
   }
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(config.redisPrefix)) {
-    read.problems.push(`REDIS_PREFIX may hold only letters, digits, "_", "." and "-" (got "${config.redisPrefix}")`);
+    read.problems.push(
+      `REDIS_PREFIX may hold only letters, digits, "_", "." and "-" (got "${config.redisPrefix}")`,
+    );
   }
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

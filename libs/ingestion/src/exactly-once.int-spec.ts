@@ -1,7 +1,15 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { ConfigModule } from '@app/config';
-import { JobName, QueueModule, QueueName, QueueProducer, RedisService, redisOptionsFromUrl, type RawBatchPayload } from '@app/queue';
+import {
+  JobName,
+  QueueModule,
+  QueueName,
+  QueueProducer,
+  RedisService,
+  redisOptionsFromUrl,
+  type RawBatchPayload,
+} from '@app/queue';
 import { StorageModule } from '@app/storage';
 import { createTestEnv, waitFor, type TestEnv } from '@app/testing';
 import { Queue, Worker, type Job } from 'bullmq';
@@ -46,7 +54,9 @@ describe('exactly-once storage across a worker crash (real Postgres and Redis)',
     })),
   });
   const storedCount = async (source: string) =>
-    Number((await dataSource.query('SELECT count(*) AS n FROM logs WHERE source = $1', [source]))[0].n);
+    Number(
+      (await dataSource.query('SELECT count(*) AS n FROM logs WHERE source = $1', [source]))[0].n,
+    );
 
   it('a job that fails after its commit is retried and stores nothing twice', async () => {
     await moduleRef.get(QueueProducer).addRawBatches([batch('crash-after-commit', 500)]);
@@ -59,22 +69,36 @@ describe('exactly-once storage across a worker crash (real Postgres and Redis)',
         const outcome = await store.storeBatch(job.data);
         outcomes.push(outcome.stored);
         // The process "dies" here on the first attempt: committed, never acknowledged.
-        if (attempts === 1) throw new Error('simulated crash between COPY commit and acknowledgement');
+        if (attempts === 1)
+          throw new Error('simulated crash between COPY commit and acknowledgement');
         return outcome;
       },
       // A short stalled interval here too: BullMQ keeps the last worker's interval in Redis.
-      { connection: connection(), prefix: testEnv.redisPrefix, stalledInterval: 500, settings: { backoffStrategy: () => 50 } },
+      {
+        connection: connection(),
+        prefix: testEnv.redisPrefix,
+        stalledInterval: 500,
+        settings: { backoffStrategy: () => 50 },
+      },
     );
-    await waitFor(async () => attempts >= 2 && (await moduleRef.get(QueueProducer).pendingJobs()) === 0, 'the retry');
+    await waitFor(
+      async () => attempts >= 2 && (await moduleRef.get(QueueProducer).pendingJobs()) === 0,
+      'the retry',
+    );
     await worker.close();
     expect(outcomes).toEqual([true, false]);
     expect(await storedCount('crash-after-commit')).toBe(500);
-    const stats = await moduleRef.get(RedisService).client.hgetall(moduleRef.get(RedisService).key('stats:pipeline'));
+    const stats = await moduleRef
+      .get(RedisService)
+      .client.hgetall(moduleRef.get(RedisService).key('stats:pipeline'));
     expect(stats.batches_duplicate).toBe('1');
   });
 
   it('a worker killed mid-job (lock lost, job stalled) hands the job to another worker without duplicates', async () => {
-    const queue = new Queue(QueueName.IngestRaw, { connection: connection(), prefix: testEnv.redisPrefix });
+    const queue = new Queue(QueueName.IngestRaw, {
+      connection: connection(),
+      prefix: testEnv.redisPrefix,
+    });
     closers.push(() => queue.close());
     await queue.add(JobName.StoreRawBatch, batch('killed-worker', 300), {
       jobId: 'killed-worker',
@@ -90,7 +114,12 @@ describe('exactly-once storage across a worker crash (real Postgres and Redis)',
         committed = true;
         await new Promise(() => undefined);
       },
-      { connection: connection(), prefix: testEnv.redisPrefix, lockDuration: 1000, stalledInterval: 500 },
+      {
+        connection: connection(),
+        prefix: testEnv.redisPrefix,
+        lockDuration: 1000,
+        stalledInterval: 500,
+      },
     );
     await waitFor(async () => committed, 'worker A to commit');
     // Kill A: stop it without finishing the job; its lock is no longer renewed.
@@ -103,10 +132,18 @@ describe('exactly-once storage across a worker crash (real Postgres and Redis)',
         secondRuns++;
         return store.storeBatch(job.data);
       },
-      { connection: connection(), prefix: testEnv.redisPrefix, lockDuration: 1000, stalledInterval: 500 },
+      {
+        connection: connection(),
+        prefix: testEnv.redisPrefix,
+        lockDuration: 1000,
+        stalledInterval: 500,
+      },
     );
     closers.push(() => workerB.close());
-    await waitFor(async () => (await queue.getJobState('killed-worker')) === 'completed', 'the stalled job to be re-run');
+    await waitFor(
+      async () => (await queue.getJobState('killed-worker')) === 'completed',
+      'the stalled job to be re-run',
+    );
     expect(secondRuns).toBe(1);
     expect(await storedCount('killed-worker')).toBe(300);
   });

@@ -15,11 +15,20 @@ class BodyError extends Error {
 }
 
 /** Undoes `Content-Encoding: gzip | deflate`, refusing output past `maxBytes` (a zip bomb). */
-async function decodeContent(request: FastifyRequest, body: Buffer, maxBytes: number): Promise<Buffer> {
-  const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
+async function decodeContent(
+  request: FastifyRequest,
+  body: Buffer,
+  maxBytes: number,
+): Promise<Buffer> {
+  const encoding = String(request.headers['content-encoding'] ?? 'identity')
+    .toLowerCase()
+    .trim();
   if (encoding === 'identity' || encoding === '') return body;
   if (encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'deflate') {
-    throw new BodyError(415, `Content-Encoding "${encoding}" is not supported (use gzip, deflate or none)`);
+    throw new BodyError(
+      415,
+      `Content-Encoding "${encoding}" is not supported (use gzip, deflate or none)`,
+    );
   }
   try {
     const options = { maxOutputLength: maxBytes };
@@ -48,15 +57,22 @@ export function registerBodyParsers(fastify: FastifyInstance, maxBytes: number):
         try {
           done(null, JSON.parse(buffer.toString('utf8')));
         } catch (error) {
-          done(new BodyError(400, `Body is not valid JSON: ${(error as Error).message}`), undefined);
+          done(
+            new BodyError(400, `Body is not valid JSON: ${(error as Error).message}`),
+            undefined,
+          );
         }
       })
       .catch((error: Error) => done(error, undefined));
   });
 
-  fastify.addContentTypeParser(['application/x-ndjson', 'text/plain'], options, (request, body, done) => {
-    decodeContent(request, body as unknown as Buffer, maxBytes)
-      .then((buffer) => done(null, buffer.toString('utf8')))
-      .catch((error: Error) => done(error, undefined));
-  });
+  fastify.addContentTypeParser(
+    ['application/x-ndjson', 'text/plain'],
+    options,
+    (request, body, done) => {
+      decodeContent(request, body as unknown as Buffer, maxBytes)
+        .then((buffer) => done(null, buffer.toString('utf8')))
+        .catch((error: Error) => done(error, undefined));
+    },
+  );
 }

@@ -2,7 +2,10 @@ import { decodeJson, decodeNdjson, decodePlainText } from './ingest-body';
 
 describe('ingest body decoding', () => {
   it('splits plain text on LF and CRLF and skips blank lines', () => {
-    expect(decodePlainText('\uFEFFone\r\ntwo\n\n  \nthree')).toEqual({ lines: ['one', 'two', 'three'], rejected: [] });
+    expect(decodePlainText('\uFEFFone\r\ntwo\n\n  \nthree')).toEqual({
+      lines: ['one', 'two', 'three'],
+      rejected: [],
+    });
   });
 
   it('reports malformed NDJSON lines by number and keeps the good ones', () => {

@@ -7,7 +7,11 @@ export interface DecodedLines {
 }
 
 /** Content types the ingest endpoint accepts, after the media type's parameters are cut. */
-export const INGEST_CONTENT_TYPES = ['application/json', 'application/x-ndjson', 'text/plain'] as const;
+export const INGEST_CONTENT_TYPES = [
+  'application/json',
+  'application/x-ndjson',
+  'text/plain',
+] as const;
 
 /** Splits text into lines (LF or CRLF), skipping empty ones, calling back with 1-based numbers. */
 function eachLine(text: string, visit: (line: string, number: number) => void): void {
@@ -61,7 +65,10 @@ export function decodeJson(value: unknown): DecodedLines {
     return { lines: [JSON.stringify(value)], rejected: [] };
   }
   if (!Array.isArray(value)) {
-    return { lines: [], rejected: [{ line: 1, error: 'expected a JSON object or an array of objects' }] };
+    return {
+      lines: [],
+      rejected: [{ line: 1, error: 'expected a JSON object or an array of objects' }],
+    };
   }
   const lines: string[] = [];
   const rejected: IngestLineError[] = [];

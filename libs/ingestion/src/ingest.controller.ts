@@ -1,4 +1,14 @@
-import { BadRequestException, Body, Controller, Headers, HttpCode, Ip, Post, Query, UnsupportedMediaTypeException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  Ip,
+  Post,
+  Query,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -39,16 +49,27 @@ export class IngestController {
   @ApiBody({
     schema: {
       oneOf: [
-        { type: 'object', additionalProperties: true, example: { level: 'error', message: 'payment failed', status: 502 } },
+        {
+          type: 'object',
+          additionalProperties: true,
+          example: { level: 'error', message: 'payment failed', status: 502 },
+        },
         { type: 'array', items: { oneOf: [{ type: 'object' }, { type: 'string' }] } },
-        { type: 'string', example: '2026-11-21T10:00:00Z ERROR payment failed\n2026-11-21T10:00:01Z INFO retry ok' },
+        {
+          type: 'string',
+          example: '2026-11-21T10:00:00Z ERROR payment failed\n2026-11-21T10:00:01Z INFO retry ok',
+        },
       ],
     },
   })
   @ApiAcceptedResponse({ type: IngestResponseDto })
-  @ApiBadRequestResponse({ description: 'No valid line in the body, or a body that cannot be decoded' })
+  @ApiBadRequestResponse({
+    description: 'No valid line in the body, or a body that cannot be decoded',
+  })
   @ApiUnauthorizedResponse({ description: 'No valid API key or token' })
-  @ApiPayloadTooLargeResponse({ description: 'Body (or decompressed body) over INGEST_MAX_BODY_BYTES' })
+  @ApiPayloadTooLargeResponse({
+    description: 'Body (or decompressed body) over INGEST_MAX_BODY_BYTES',
+  })
   @ApiUnsupportedMediaTypeResponse({ description: 'Content type or encoding not accepted' })
   async ingestLines(
     @Query() query: IngestQueryDto,

@@ -9,7 +9,9 @@ export class IngestQueryDto {
     example: 'payments-api',
   })
   @IsOptional()
-  @Matches(/^[\w.\-:/@]{1,128}$/, { message: 'source may hold letters, digits and . _ - : / @ (1 to 128 characters)' })
+  @Matches(/^[\w.\-:/@]{1,128}$/, {
+    message: 'source may hold letters, digits and . _ - : / @ (1 to 128 characters)',
+  })
   source?: string;
 }
 
@@ -25,6 +27,9 @@ export class IngestResponseDto implements IngestResponse {
   @ApiProperty({ description: 'Lines durably enqueued', example: 3 })
   accepted!: number;
 
-  @ApiProperty({ type: [IngestLineErrorDto], description: 'Lines refused; the others were accepted' })
+  @ApiProperty({
+    type: [IngestLineErrorDto],
+    description: 'Lines refused; the others were accepted',
+  })
   rejected!: IngestLineErrorDto[];
 }

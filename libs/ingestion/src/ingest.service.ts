@@ -33,7 +33,13 @@ export class IngestService implements OnApplicationShutdown {
     const max = this.config.maxLineLength;
     const lines: RawLine[] = texts.map((raw) =>
       raw.length > max
-        ? { raw: raw.slice(0, max), receivedAt, source: origin.source, host: origin.host, truncatedFrom: raw.length }
+        ? {
+            raw: raw.slice(0, max),
+            receivedAt,
+            source: origin.source,
+            host: origin.host,
+            truncatedFrom: raw.length,
+          }
         : { raw, receivedAt, source: origin.source, host: origin.host },
     );
     await this.batcher.add(lines);

@@ -8,7 +8,11 @@ describe('LineBatcher', () => {
 
   it('cuts a batch as soon as it is full, in pieces of at most maxLines', async () => {
     const sent: RawBatchPayload[][] = [];
-    const batcher = new LineBatcher({ maxLines: 2, flushMs: 10_000, enqueue: async (batches) => void sent.push(batches) });
+    const batcher = new LineBatcher({
+      maxLines: 2,
+      flushMs: 10_000,
+      enqueue: async (batches) => void sent.push(batches),
+    });
     await batcher.add(['a', 'b', 'c'].map(line));
     expect(sent).toHaveLength(1);
     expect(sent[0].map((batch) => batch.lines.map((l) => l.raw))).toEqual([['a', 'b'], ['c']]);
@@ -18,7 +22,11 @@ describe('LineBatcher', () => {
   it('flushes a partial batch after flushMs and only then resolves the callers', async () => {
     jest.useFakeTimers();
     const sent: RawBatchPayload[][] = [];
-    const batcher = new LineBatcher({ maxLines: 100, flushMs: 50, enqueue: async (batches) => void sent.push(batches) });
+    const batcher = new LineBatcher({
+      maxLines: 100,
+      flushMs: 50,
+      enqueue: async (batches) => void sent.push(batches),
+    });
     let resolved = 0;
     void batcher.add([line('a')]).then(() => resolved++);
     void batcher.add([line('b')]).then(() => resolved++);

@@ -76,7 +76,10 @@ export class LineBatcher {
 
     const batches: RawBatchPayload[] = [];
     for (let start = 0; start < lines.length; start += this.options.maxLines) {
-      batches.push({ batchId: this.newBatchId(), lines: lines.slice(start, start + this.options.maxLines) });
+      batches.push({
+        batchId: this.newBatchId(),
+        lines: lines.slice(start, start + this.options.maxLines),
+      });
     }
     this.options
       .enqueue(batches)

@@ -1,6 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { parseLine } from '@app/parsing';
-import { PIPELINE_STATS_KEY, RedisService, STORED_BATCH_CHANNEL, type RawBatchPayload, type RawLine } from '@app/queue';
+import {
+  PIPELINE_STATS_KEY,
+  RedisService,
+  STORED_BATCH_CHANNEL,
+  type RawBatchPayload,
+  type RawLine,
+} from '@app/queue';
 import { LogWriter, type NewLogRow } from '@app/storage';
 import type { StoredBatchEvent } from '@app/contracts';
 
@@ -29,7 +35,11 @@ export class RawBatchStoreService {
     return { stored: result.stored, lines: result.logs.length };
   }
 
-  private async announce(batchId: string, stored: boolean, logs: StoredBatchEvent['logs']): Promise<void> {
+  private async announce(
+    batchId: string,
+    stored: boolean,
+    logs: StoredBatchEvent['logs'],
+  ): Promise<void> {
     const statsKey = this.redis.key(PIPELINE_STATS_KEY);
     const pipeline = this.redis.client.pipeline();
     if (stored) {
@@ -48,12 +58,25 @@ export class RawBatchStoreService {
 
 function toRow(line: RawLine): NewLogRow {
   const parsed = parseLine(line.raw, { receivedAt: line.receivedAt, host: line.host });
-  const truncated = line.truncatedFrom === undefined ? null : `line truncated from ${line.truncatedFrom} characters`;
+  let parseError = parsed.parseError;
+  if (line.truncatedFrom !== undefined) {
+    const truncated = `line truncated from ${line.truncatedFrom} characters`;
+    parseError = parseError ? `${truncated}; ${parseError}` : truncated;
+  }
+  // Built field by field rather than spread: this runs for every line.
   return {
-    ...parsed,
+    ts: parsed.ts,
     receivedAt: line.receivedAt,
+    level: parsed.level,
     source: line.source,
+    host: parsed.host,
+    message: parsed.message,
     raw: line.raw,
-    parseError: truncated && parsed.parseError ? `${truncated}; ${parsed.parseError}` : (truncated ?? parsed.parseError),
+    statusCode: parsed.statusCode,
+    method: parsed.method,
+    path: parsed.path,
+    latencyMs: parsed.latencyMs,
+    fields: parsed.fields,
+    parseError,
   };
 }

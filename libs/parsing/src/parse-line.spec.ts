@@ -5,7 +5,13 @@ const context = { receivedAt: Date.UTC(2026, 10, 21, 12, 0, 0), host: '10.0.0.9'
 describe('parseLine: JSON objects', () => {
   it('takes time, level, message and host from common keys and keeps the rest as fields', () => {
     const parsed = parseLine(
-      JSON.stringify({ '@timestamp': '2026-11-20T08:30:00.123456Z', level: 'WARN', msg: 'disk 91% full', host: 'db1', disk: { mount: '/var' } }),
+      JSON.stringify({
+        '@timestamp': '2026-11-20T08:30:00.123456Z',
+        level: 'WARN',
+        msg: 'disk 91% full',
+        host: 'db1',
+        disk: { mount: '/var' },
+      }),
       context,
     );
     expect(parsed.ts).toBeCloseTo(Date.UTC(2026, 10, 20, 8, 30, 0) + 123.456, 6);
@@ -18,13 +24,28 @@ describe('parseLine: JSON objects', () => {
 
   it('understands nested log.level, epoch seconds and pino numeric levels', () => {
     expect(parseLine('{"log":{"level":"error"},"message":"x"}', context).level).toBe(3);
-    expect(parseLine('{"level":50,"time":1700000000,"msg":"boom"}', context)).toMatchObject({ level: 3, ts: 1_700_000_000_000 });
-    expect(parseLine('{"level":30,"time":1700000000123,"msg":"ok"}', context)).toMatchObject({ level: 6, ts: 1_700_000_000_123 });
+    expect(parseLine('{"level":50,"time":1700000000,"msg":"boom"}', context)).toMatchObject({
+      level: 3,
+      ts: 1_700_000_000_000,
+    });
+    expect(parseLine('{"level":30,"time":1700000000123,"msg":"ok"}', context)).toMatchObject({
+      level: 6,
+      ts: 1_700_000_000_123,
+    });
   });
 
   it('extracts HTTP columns and derives the level from the status', () => {
-    const parsed = parseLine('{"msg":"GET done","status":503,"method":"get","path":"/api/orders","duration_ms":"0.24s"}', context);
-    expect(parsed).toMatchObject({ statusCode: 503, method: 'GET', path: '/api/orders', latencyMs: 240, level: 3 });
+    const parsed = parseLine(
+      '{"msg":"GET done","status":503,"method":"get","path":"/api/orders","duration_ms":"0.24s"}',
+      context,
+    );
+    expect(parsed).toMatchObject({
+      statusCode: 503,
+      method: 'GET',
+      path: '/api/orders',
+      latencyMs: 240,
+      level: 3,
+    });
     expect(parseLine('{"msg":"nope","status":"404"}', context).level).toBe(4);
     expect(parseLine('{"msg":"ok","status":404,"level":"info"}', context).level).toBe(6);
   });
@@ -39,7 +60,10 @@ describe('parseLine: JSON objects', () => {
 
   it('keeps the whole JSON as message when there is no message key', () => {
     const raw = '{"user":"ann","action":"login"}';
-    expect(parseLine(raw, context)).toMatchObject({ message: raw, fields: { user: 'ann', action: 'login' } });
+    expect(parseLine(raw, context)).toMatchObject({
+      message: raw,
+      fields: { user: 'ann', action: 'login' },
+    });
   });
 
   it('flags broken JSON and still keeps the text', () => {
@@ -61,7 +85,11 @@ describe('parseLine: plain text', () => {
 
   it('reads logfmt-style level= and defaults to info', () => {
     expect(parseLine('ts=1 level=warn msg="slow"', context).level).toBe(4);
-    expect(parseLine('user logged in', context)).toMatchObject({ level: 6, ts: context.receivedAt, parseError: null });
+    expect(parseLine('user logged in', context)).toMatchObject({
+      level: 6,
+      ts: context.receivedAt,
+      parseError: null,
+    });
   });
 
   it('does not take words that merely contain a level', () => {

@@ -12,10 +12,25 @@ const JSON_KEYS = {
   level: ['level', 'log.level', 'severity', 'lvl', 'loglevel', 'levelname', '@l'],
   message: ['message', 'msg', '@m', '@mt', 'log', 'text'],
   host: ['host', 'hostname', 'host.name', 'host.hostname'],
-  statusCode: ['status', 'status_code', 'statusCode', 'http.response.status_code', 'response.status'],
+  statusCode: [
+    'status',
+    'status_code',
+    'statusCode',
+    'http.response.status_code',
+    'response.status',
+  ],
   method: ['method', 'http.request.method', 'request_method', 'req.method'],
   path: ['path', 'url.path', 'uri', 'request_uri', 'url', 'req.url'],
-  latencyMs: ['latency_ms', 'duration_ms', 'response_time_ms', 'elapsed_ms', 'responseTime', 'response_time', 'latency', 'duration'],
+  latencyMs: [
+    'latency_ms',
+    'duration_ms',
+    'response_time_ms',
+    'elapsed_ms',
+    'responseTime',
+    'response_time',
+    'latency',
+    'duration',
+  ],
 } as const;
 
 /** Parses one raw line. Never throws: what cannot be understood is kept and flagged. */
@@ -26,7 +41,10 @@ export function parseLine(raw: string, context: LineContext): ParsedLog {
     try {
       document = JSON.parse(trimmed);
     } catch (error) {
-      return { ...parseText(raw, context), parseError: `invalid JSON: ${(error as Error).message}` };
+      return {
+        ...parseText(raw, context),
+        parseError: `invalid JSON: ${(error as Error).message}`,
+      };
     }
     if (document !== null && typeof document === 'object' && !Array.isArray(document)) {
       return parseJsonObject(raw, document as Record<string, unknown>, context);
@@ -50,12 +68,21 @@ function parseText(raw: string, context: LineContext): ParsedLog {
   };
 }
 
-function parseJsonObject(raw: string, document: Record<string, unknown>, context: LineContext): ParsedLog {
+function parseJsonObject(
+  raw: string,
+  document: Record<string, unknown>,
+  context: LineContext,
+): ParsedLog {
   const fields = flattenObject(document);
   const problems: string[] = [];
   const take = (keys: readonly string[]): unknown => {
     for (const key of keys) {
-      if (key in fields && fields[key] !== null && fields[key] !== undefined && fields[key] !== '') {
+      if (
+        key in fields &&
+        fields[key] !== null &&
+        fields[key] !== undefined &&
+        fields[key] !== ''
+      ) {
         const value = fields[key];
         delete fields[key];
         return value;
@@ -72,13 +99,15 @@ function parseJsonObject(raw: string, document: Record<string, unknown>, context
   }
 
   const message = take(JSON_KEYS.message);
-  const messageText = message === undefined ? raw : typeof message === 'string' ? message : JSON.stringify(message);
+  const messageText =
+    message === undefined ? raw : typeof message === 'string' ? message : JSON.stringify(message);
 
   const statusCode = toInteger(take(JSON_KEYS.statusCode), 100, 999);
   const levelValue = take(JSON_KEYS.level);
   let level = levelValue === undefined ? undefined : levelFromValue(levelValue);
   if (levelValue !== undefined && level === undefined) fields['level_unparsed'] = levelValue;
-  level ??= levelFromStatus(statusCode) ?? (message === undefined ? undefined : levelFromText(messageText));
+  level ??=
+    levelFromStatus(statusCode) ?? (message === undefined ? undefined : levelFromText(messageText));
 
   const host = take(JSON_KEYS.host);
   const method = take(JSON_KEYS.method);
@@ -101,7 +130,9 @@ function parseJsonObject(raw: string, document: Record<string, unknown>, context
 
 function toInteger(value: unknown, min: number, max: number): number | null {
   const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  return typeof number === 'number' && Number.isInteger(number) && number >= min && number <= max ? number : null;
+  return typeof number === 'number' && Number.isInteger(number) && number >= min && number <= max
+    ? number
+    : null;
 }
 
 /** `123` (ms), `"123ms"`, `"0.24s"`, `"1.5 s"`, `"250us"` → milliseconds. */

@@ -30,7 +30,16 @@ export function isoToMs(text: string): number | undefined {
   if (!match) return undefined;
   const [, year, month, day, hour, minute, second = '0', fraction = '', zone = 'Z'] = match;
   const base = Date.UTC(+year, +month - 1, +day, +hour, +minute, +second);
-  if (Number.isNaN(base) || +month < 1 || +month > 12 || +day < 1 || +day > 31 || +hour > 23 || +minute > 59 || +second > 60) {
+  if (
+    Number.isNaN(base) ||
+    +month < 1 ||
+    +month > 12 ||
+    +day < 1 ||
+    +day > 31 ||
+    +hour > 23 ||
+    +minute > 59 ||
+    +second > 60
+  ) {
     return undefined;
   }
   const fractionMs = fraction ? Number(`0.${fraction.slice(0, 6)}`) * 1000 : 0;

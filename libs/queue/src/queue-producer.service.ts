@@ -32,6 +32,13 @@ export class QueueProducer {
   }
 
   async jobCounts(): Promise<Record<string, number>> {
-    return this.ingestRaw.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
+    return this.ingestRaw.getJobCounts(
+      'waiting',
+      'active',
+      'delayed',
+      'failed',
+      'completed',
+      'prioritized',
+    );
   }
 }

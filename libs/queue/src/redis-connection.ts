@@ -1,4 +1,3 @@
-
 /** Connection settings understood by both ioredis and BullMQ. */
 export interface RedisConnectionSettings {
   host: string;

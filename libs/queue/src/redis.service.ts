@@ -25,13 +25,18 @@ export class RedisService implements OnApplicationShutdown {
 
   /** A dedicated connection for SUBSCRIBE (a subscribed connection can do nothing else). */
   createSubscriber(): Redis {
-    const subscriber = new Redis({ ...redisOptionsFromUrl(this.config.redisUrl), maxRetriesPerRequest: null });
+    const subscriber = new Redis({
+      ...redisOptionsFromUrl(this.config.redisUrl),
+      maxRetriesPerRequest: null,
+    });
     subscriber.on('error', (error) => this.logger.warn(`Redis subscriber: ${error.message}`));
     this.subscribers.push(subscriber);
     return subscriber;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.client, ...this.subscribers].map((connection) => connection.quit()));
+    await Promise.allSettled(
+      [this.client, ...this.subscribers].map((connection) => connection.quit()),
+    );
   }
 }

@@ -1,4 +1,10 @@
-import { copyJson, copyNumber, copyText, formatTimestamp, isStorableTimestamp } from './copy-encoding';
+import {
+  copyJson,
+  copyNumber,
+  copyText,
+  formatTimestamp,
+  isStorableTimestamp,
+} from './copy-encoding';
 import { decodeCursor, encodeCursor } from './log-cursor';
 
 describe('COPY text encoding', () => {
@@ -24,7 +30,9 @@ describe('COPY text encoding', () => {
   });
 
   it('formats timestamps with microseconds', () => {
-    expect(formatTimestamp(Date.UTC(2026, 0, 2, 3, 4, 5, 6) + 0.789)).toBe('2026-01-02T03:04:05.006789Z');
+    expect(formatTimestamp(Date.UTC(2026, 0, 2, 3, 4, 5, 6) + 0.789)).toBe(
+      '2026-01-02T03:04:05.006789Z',
+    );
     expect(formatTimestamp(0)).toBe('1970-01-01T00:00:00.000000Z');
     expect(isStorableTimestamp(Date.UTC(2099, 0, 1))).toBe(true);
     expect(isStorableTimestamp(8.64e15)).toBe(false);

@@ -4,7 +4,13 @@
  */
 
 const NEEDS_ESCAPE = /[\\\n\r\t\0]/;
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '' };
+const ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\0': '',
+};
 
 export function copyText(value: string | null | undefined): string {
   if (value === null || value === undefined) return '\\N';
@@ -31,14 +37,29 @@ function sanitizeForJsonb(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sanitizeForJsonb);
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, child]) => [sanitizeForJsonb(key) as string, sanitizeForJsonb(child)]),
+      Object.entries(value).map(([key, child]) => [
+        sanitizeForJsonb(key) as string,
+        sanitizeForJsonb(child),
+      ]),
     );
   }
   return value;
 }
 
-/** Milliseconds (with a fraction for microseconds) → `2026-11-21T10:00:00.123456Z`. */
+let lastFormatted = { ms: Number.NaN, text: '' };
+
+/**
+ * Milliseconds (with a fraction for microseconds) → `2026-11-21T10:00:00.123456Z`.
+ * Remembers the last value: lines of a batch mostly share their received time.
+ */
 export function formatTimestamp(ms: number): string {
+  if (ms === lastFormatted.ms) return lastFormatted.text;
+  const text = formatTimestampUncached(ms);
+  lastFormatted = { ms, text };
+  return text;
+}
+
+function formatTimestampUncached(ms: number): string {
   const whole = Math.floor(ms);
   const micros = Math.min(999, Math.round((ms - whole) * 1000));
   return `${new Date(whole).toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}Z`;

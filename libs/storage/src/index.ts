@@ -1,7 +1,17 @@
-export { StorageApiModule, StorageModule, StorageWorkerModule, dataSourceOptions } from './storage.module';
+export {
+  StorageApiModule,
+  StorageModule,
+  StorageWorkerModule,
+  dataSourceOptions,
+} from './storage.module';
 export { LogWriter, type WriteResult } from './log-writer.service';
 export { LogSearchService, likeLiteral, type LogSearchFilter } from './log-search.service';
-export { PartitionManager, partitionName, utcDayStart, type PartitionInfo } from './partition-manager.service';
+export {
+  PartitionManager,
+  partitionName,
+  utcDayStart,
+  type PartitionInfo,
+} from './partition-manager.service';
 export { decodeCursor, encodeCursor, type LogCursor } from './log-cursor';
 export { ensureDatabaseExists, runMigrationsLocked, quoteIdentifier } from './database';
 export { copyJson, copyText, formatTimestamp } from './copy-encoding';

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { levelName, type LogRecord, type LogRecordDetail, type LogSearchResponse } from '@app/contracts';
+import {
+  levelName,
+  type LogRecord,
+  type LogRecordDetail,
+  type LogSearchResponse,
+} from '@app/contracts';
 import { DataSource } from 'typeorm';
 import { encodeCursor, type LogCursor } from './log-cursor';
 
@@ -64,9 +69,12 @@ export class LogSearchService {
     if (filter.levels?.length) where.push(`level = ANY(${param(filter.levels)}::smallint[])`);
     if (filter.sources?.length) where.push(`source = ANY(${param(filter.sources)}::text[])`);
     if (filter.hosts?.length) where.push(`host = ANY(${param(filter.hosts)}::text[])`);
-    for (const word of filter.words ?? []) where.push(`message ILIKE ${param(`%${likeLiteral(word)}%`)}`);
+    for (const word of filter.words ?? [])
+      where.push(`message ILIKE ${param(`%${likeLiteral(word)}%`)}`);
     if (filter.after) {
-      where.push(`(ts, id) < (${param(filter.after.ts)}::timestamptz, ${param(filter.after.id)}::bigint)`);
+      where.push(
+        `(ts, id) < (${param(filter.after.ts)}::timestamptz, ${param(filter.after.id)}::bigint)`,
+      );
     }
     const sql = `SELECT ${RECORD_COLUMNS} FROM logs
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -76,7 +84,8 @@ export class LogSearchService {
     const last = page[page.length - 1];
     return {
       items: page.map(toRecord),
-      nextCursor: rows.length > filter.limit && last ? encodeCursor({ ts: last.ts, id: last.id }) : null,
+      nextCursor:
+        rows.length > filter.limit && last ? encodeCursor({ ts: last.ts, id: last.id }) : null,
     };
   }
 

@@ -7,7 +7,13 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DataSource } from 'typeorm';
-import { copyJson, copyNumber, copyText, formatTimestamp, isStorableTimestamp } from './copy-encoding';
+import {
+  copyJson,
+  copyNumber,
+  copyText,
+  formatTimestamp,
+  isStorableTimestamp,
+} from './copy-encoding';
 import type { NewLogRow } from './log-row';
 
 const COPY_COLUMNS =
@@ -99,7 +105,9 @@ function toRecord(id: string, row: NewLogRow): LogRecord {
   let parseError = row.parseError;
   let ts = row.ts;
   if (!isStorableTimestamp(ts)) {
-    parseError = [parseError, `timestamp out of range (${ts}); received time used`].filter(Boolean).join('; ');
+    parseError = [parseError, `timestamp out of range (${ts}); received time used`]
+      .filter(Boolean)
+      .join('; ');
     ts = row.receivedAt;
   }
   return {

@@ -1,4 +1,11 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Query,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -32,7 +39,9 @@ export class LogsController {
     if (from && to && from >= to) throw new BadRequestException('from must be earlier than to');
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     if (query.cursor !== undefined && !after) {
-      throw new BadRequestException('cursor is not valid: pass the nextCursor of a previous page unchanged');
+      throw new BadRequestException(
+        'cursor is not valid: pass the nextCursor of a previous page unchanged',
+      );
     }
     return this.search.search({
       from,

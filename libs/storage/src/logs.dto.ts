@@ -1,13 +1,33 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { LOG_LEVELS, type LogLevelName, type LogRecord, type LogRecordDetail, type LogSearchResponse } from '@app/contracts';
+import {
+  LOG_LEVELS,
+  type LogLevelName,
+  type LogRecord,
+  type LogRecordDetail,
+  type LogSearchResponse,
+} from '@app/contracts';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
 /** `a,b` or repeated `?x=a&x=b` → ['a', 'b']. */
 const toList = ({ value }: { value: unknown }): string[] | undefined => {
   if (value === undefined || value === null || value === '') return undefined;
   const values = Array.isArray(value) ? value : [value];
-  return values.flatMap((item) => String(item).split(',')).map((item) => item.trim()).filter(Boolean);
+  return values
+    .flatMap((item) => String(item).split(','))
+    .map((item) => item.trim())
+    .filter(Boolean);
 };
 
 const LEVEL_ALIASES: Record<string, LogLevelName> = {
@@ -21,23 +41,35 @@ const LEVEL_ALIASES: Record<string, LogLevelName> = {
 };
 
 export class LogSearchQueryDto {
-  @ApiPropertyOptional({ description: 'Start of the time range (inclusive), ISO 8601', example: '2026-11-21T00:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'Start of the time range (inclusive), ISO 8601',
+    example: '2026-11-21T00:00:00Z',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time, e.g. 2026-11-21T00:00:00Z' })
+  @IsISO8601(
+    { strict: true },
+    { message: 'from must be an ISO 8601 date-time, e.g. 2026-11-21T00:00:00Z' },
+  )
   from?: string;
 
   @ApiPropertyOptional({ description: 'End of the time range (exclusive), ISO 8601' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time, e.g. 2026-11-21T23:59:59Z' })
+  @IsISO8601(
+    { strict: true },
+    { message: 'to must be an ISO 8601 date-time, e.g. 2026-11-21T23:59:59Z' },
+  )
   to?: string;
 
   @ApiPropertyOptional({
-    description: 'One or several levels (repeat the parameter or separate with commas); names or aliases (warn, err, fatal)',
+    description:
+      'One or several levels (repeat the parameter or separate with commas); names or aliases (warn, err, fatal)',
     isArray: true,
     enum: LOG_LEVELS,
   })
   @IsOptional()
-  @Transform(({ value }) => toList({ value })?.map((level) => LEVEL_ALIASES[level.toLowerCase()] ?? level.toLowerCase()))
+  @Transform(({ value }) =>
+    toList({ value })?.map((level) => LEVEL_ALIASES[level.toLowerCase()] ?? level.toLowerCase()),
+  )
   @IsArray()
   @IsIn(LOG_LEVELS, { each: true, message: `level must be one of ${LOG_LEVELS.join(', ')}` })
   level?: LogLevelName[];
@@ -58,7 +90,9 @@ export class LogSearchQueryDto {
   @IsString({ each: true })
   host?: string[];
 
-  @ApiPropertyOptional({ description: 'Words that must all occur in the message (case-insensitive substring match)' })
+  @ApiPropertyOptional({
+    description: 'Words that must all occur in the message (case-insensitive substring match)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
@@ -72,7 +106,9 @@ export class LogSearchQueryDto {
   @Max(1000)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page, to get the older lines after it' })
+  @ApiPropertyOptional({
+    description: 'nextCursor of the previous page, to get the older lines after it',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -101,5 +137,6 @@ export class LogRecordDetailDto extends LogRecordDto implements LogRecordDetail 
 
 export class LogSearchResponseDto implements LogSearchResponse {
   @ApiProperty({ type: [LogRecordDto] }) items!: LogRecordDto[];
-  @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next (older) page' }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next (older) page' })
+  nextCursor!: string | null;
 }

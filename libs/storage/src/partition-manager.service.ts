@@ -77,7 +77,10 @@ export class PartitionManager {
     const rows: { day: Date }[] = await this.dataSource.query(
       `SELECT DISTINCT date_trunc('day', ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day
          FROM logs_default WHERE ts >= $1 AND ts < $2`,
-      [new Date(today - ADOPT_DAYS_BACK * DAY_MS), new Date(today + (this.config.partitionDaysAhead + 1) * DAY_MS)],
+      [
+        new Date(today - ADOPT_DAYS_BACK * DAY_MS),
+        new Date(today + (this.config.partitionDaysAhead + 1) * DAY_MS),
+      ],
     );
     return rows.map((row) => new Date(row.day).getTime());
   }
@@ -100,17 +103,26 @@ export class PartitionManager {
         await runner.commitTransaction();
         return false;
       }
-      const waiting = await runner.query('SELECT 1 FROM logs_default WHERE ts >= $1 AND ts < $2 LIMIT 1', [from, to]);
+      const waiting = await runner.query(
+        'SELECT 1 FROM logs_default WHERE ts >= $1 AND ts < $2 LIMIT 1',
+        [from, to],
+      );
       if (waiting.length === 0) {
-        await runner.query(`CREATE TABLE ${name} PARTITION OF logs FOR VALUES FROM ('${from}') TO ('${to}')`);
+        await runner.query(
+          `CREATE TABLE ${name} PARTITION OF logs FOR VALUES FROM ('${from}') TO ('${to}')`,
+        );
       } else {
-        await runner.query(`CREATE TABLE ${name} (LIKE logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+        await runner.query(
+          `CREATE TABLE ${name} (LIKE logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
+        );
         const moved = await runner.query(
           `WITH moved AS (DELETE FROM logs_default WHERE ts >= $1 AND ts < $2 RETURNING *)
            INSERT INTO ${name} SELECT * FROM moved`,
           [from, to],
         );
-        await runner.query(`ALTER TABLE logs ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
+        await runner.query(
+          `ALTER TABLE logs ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`,
+        );
         this.logger.log(`Moved ${moved?.[1] ?? 'waiting'} rows from logs_default into ${name}`);
       }
       await runner.commitTransaction();

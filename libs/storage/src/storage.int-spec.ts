@@ -41,7 +41,9 @@ describe('storage (real Postgres)', () => {
 
   beforeAll(async () => {
     testEnv = createTestEnv('storage');
-    moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(testEnv.env), StorageModule] }).compile();
+    moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot(testEnv.env), StorageModule],
+    }).compile();
     await moduleRef.init();
     writer = moduleRef.get(LogWriter);
     search = moduleRef.get(LogSearchService);
@@ -68,26 +70,42 @@ describe('storage (real Postgres)', () => {
     const first = await writer.writeBatch('batch-once', rows);
     const second = await writer.writeBatch('batch-once', rows);
     expect(first.stored).toBe(true);
-    expect(first.logs.map((log) => log.message)).toEqual(['exactly once 1', 'exactly once 2', 'exactly once 3']);
+    expect(first.logs.map((log) => log.message)).toEqual([
+      'exactly once 1',
+      'exactly once 2',
+      'exactly once 3',
+    ]);
     expect(second).toEqual({ stored: false, logs: [] });
-    const stored = await dataSource.query(`SELECT count(*)::int AS n FROM logs WHERE message LIKE 'exactly once %'`);
+    const stored = await dataSource.query(
+      `SELECT count(*)::int AS n FROM logs WHERE message LIKE 'exactly once %'`,
+    );
     expect(stored[0].n).toBe(3);
-    const ledger = await dataSource.query(`SELECT line_count FROM ingest_batches WHERE batch_id = 'batch-once'`);
+    const ledger = await dataSource.query(
+      `SELECT line_count FROM ingest_batches WHERE batch_id = 'batch-once'`,
+    );
     expect(ledger).toEqual([{ line_count: 3 }]);
   });
 
   it('keeps two concurrent writers of the same batch to one copy', async () => {
     const rows = Array.from({ length: 200 }, (_, i) => row(`race ${i}`));
-    const results = await Promise.all([writer.writeBatch('batch-race', rows), writer.writeBatch('batch-race', rows)]);
+    const results = await Promise.all([
+      writer.writeBatch('batch-race', rows),
+      writer.writeBatch('batch-race', rows),
+    ]);
     expect(results.filter((result) => result.stored)).toHaveLength(1);
-    const stored = await dataSource.query(`SELECT count(*)::int AS n FROM logs WHERE message LIKE 'race %'`);
+    const stored = await dataSource.query(
+      `SELECT count(*)::int AS n FROM logs WHERE message LIKE 'race %'`,
+    );
     expect(stored[0].n).toBe(200);
   });
 
   it('round-trips hostile text: tabs, newlines, backslashes, NUL, emoji, lone surrogates', async () => {
     const message = 'tab\there\nnew line \\ backslash \\N not null 😀 ü';
     const result = await writer.writeBatch('batch-hostile', [
-      row(message, { raw: `RAW ${message}\0`, fields: { nested: 'a\tb', nul: 'x\0y', lone: 'q\uD800' } }),
+      row(message, {
+        raw: `RAW ${message}\0`,
+        fields: { nested: 'a\tb', nul: 'x\0y', lone: 'q\uD800' },
+      }),
     ]);
     const stored = await search.findById(result.logs[0].id);
     expect(stored?.message).toBe(message);
@@ -115,13 +133,17 @@ describe('storage (real Postgres)', () => {
   it('moves waiting rows out of the default partition when their day gets a partition', async () => {
     const farDay = utcDayStart(Date.now()) + 20 * DAY;
     await writer.writeBatch('batch-future', [row('early bird', { ts: farDay + 3_600_000 })]);
-    const before = await dataSource.query(`SELECT tableoid::regclass::text AS p FROM logs WHERE message = 'early bird'`);
+    const before = await dataSource.query(
+      `SELECT tableoid::regclass::text AS p FROM logs WHERE message = 'early bird'`,
+    );
     expect(before).toEqual([{ p: 'logs_default' }]);
 
     // Two weeks later the partition manager reaches that day.
     const created = await partitions.maintain(Date.now() + 14 * DAY);
     expect(created).toContain(partitionName(farDay));
-    const after = await dataSource.query(`SELECT tableoid::regclass::text AS p FROM logs WHERE message = 'early bird'`);
+    const after = await dataSource.query(
+      `SELECT tableoid::regclass::text AS p FROM logs WHERE message = 'early bird'`,
+    );
     expect(after).toEqual([{ p: partitionName(farDay) }]);
   });
 
@@ -130,7 +152,9 @@ describe('storage (real Postgres)', () => {
     await writer.writeBatch('batch-late', [row('late line', { ts: lateDay + 60_000 })]);
     const created = await partitions.maintain();
     expect(created).toContain(partitionName(lateDay));
-    const rows = await dataSource.query(`SELECT tableoid::regclass::text AS p FROM logs WHERE message = 'late line'`);
+    const rows = await dataSource.query(
+      `SELECT tableoid::regclass::text AS p FROM logs WHERE message = 'late line'`,
+    );
     expect(rows).toEqual([{ p: partitionName(lateDay) }]);
   });
 
@@ -144,7 +168,9 @@ describe('storage (real Postgres)', () => {
       const page = await search.search({ sources: ['paging'], limit: 10, after: cursor });
       seen.push(...page.items.map((item) => item.id));
       expect(page.items.every((item) => item.ts === '2026-01-01T12:00:00.000500Z')).toBe(true);
-      cursor = page.nextCursor ? (await import('./log-cursor')).decodeCursor(page.nextCursor) : undefined;
+      cursor = page.nextCursor
+        ? (await import('./log-cursor')).decodeCursor(page.nextCursor)
+        : undefined;
     } while (cursor);
     expect(seen).toHaveLength(25);
     expect(new Set(seen).size).toBe(25);
@@ -160,12 +186,26 @@ describe('storage (real Postgres)', () => {
     ]);
     const messages = async (filter: Parameters<LogSearchService['search']>[0]) =>
       (await search.search(filter)).items.map((item) => item.message);
-    expect(await messages({ sources: ['filters'], levels: [3], limit: 10 })).toEqual(['disk full on /var']);
-    expect(await messages({ sources: ['filters'], hosts: ['db1'], limit: 10 })).toEqual(['100%_literal match', 'disk full on /var']);
-    expect(await messages({ sources: ['filters'], words: ['DISK', 'var'], limit: 10 })).toEqual(['disk full on /var']);
-    expect(await messages({ sources: ['filters'], words: ['%_'], limit: 10 })).toEqual(['100%_literal match']);
+    expect(await messages({ sources: ['filters'], levels: [3], limit: 10 })).toEqual([
+      'disk full on /var',
+    ]);
+    expect(await messages({ sources: ['filters'], hosts: ['db1'], limit: 10 })).toEqual([
+      '100%_literal match',
+      'disk full on /var',
+    ]);
+    expect(await messages({ sources: ['filters'], words: ['DISK', 'var'], limit: 10 })).toEqual([
+      'disk full on /var',
+    ]);
+    expect(await messages({ sources: ['filters'], words: ['%_'], limit: 10 })).toEqual([
+      '100%_literal match',
+    ]);
     expect(
-      await messages({ sources: ['filters'], from: new Date(base + 500), to: new Date(base + 1500), limit: 10 }),
+      await messages({
+        sources: ['filters'],
+        from: new Date(base + 500),
+        to: new Date(base + 1500),
+        limit: 10,
+      }),
     ).toEqual(['disk fine']);
   });
 });

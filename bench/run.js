@@ -1,0 +1,456 @@
+#!/usr/bin/env node
+// `npm run bench`: end-to-end ingest throughput and ingest→searchable latency over HTTP, against
+// the bare COPY ceiling of this machine measured into the same table in the same run.
+//
+// It starts its own api + worker from dist/ (building first if needed) on a fresh database
+// `lookout_bench` and Redis prefix `lookout-bench`, unless BENCH_URL points at a running system
+// (then BENCH_API_KEY is needed and the COPY ceiling uses DATABASE_URL).
+//
+// Settings (env): BENCH_LINES (400000), BENCH_REQUEST_LINES (5000), BENCH_CONCURRENCY (4),
+// BENCH_PORT (8181), WORKER_CONCURRENCY (passed to the worker).
+// Writes bench/results/<timestamp>.json and prints a summary.
+const { spawn, spawnSync } = require('node:child_process');
+const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
+const { join } = require('node:path');
+const { randomUUID } = require('node:crypto');
+const { Client } = require('pg');
+const { from: copyFrom } = require('pg-copy-streams');
+const { pipeline } = require('node:stream/promises');
+const { Readable } = require('node:stream');
+
+const root = join(__dirname, '..');
+const LINES = Number(process.env.BENCH_LINES ?? 400_000);
+const REQUEST_LINES = Number(process.env.BENCH_REQUEST_LINES ?? 5000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const PORT = Number(process.env.BENCH_PORT ?? 8181);
+const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE ?? 10_000);
+const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 10);
+const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+const DATABASE_URL = process.env.BENCH_URL ? process.env.DATABASE_URL : `${SERVER}/lookout_bench`;
+const BASE = process.env.BENCH_URL ?? `http://127.0.0.1:${PORT}`;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (message) =>
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+const PATHS = [
+  '/api/orders',
+  '/api/orders/42',
+  '/api/users',
+  '/login',
+  '/static/app.js',
+  '/api/search?q=shoes',
+];
+const MESSAGES = [
+  'request served',
+  'upstream slow',
+  'cache miss',
+  'payment declined',
+  'user signed in',
+];
+/** A realistic JSON log line (~220 bytes), as an application logger would write it. */
+function makeLine(i, now) {
+  const status = i % 50 === 0 ? 503 : i % 17 === 0 ? 404 : 200;
+  return JSON.stringify({
+    ts: new Date(now - (LINES - i)).toISOString(),
+    level: status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info',
+    msg: `${MESSAGES[i % MESSAGES.length]} seq=${i}`,
+    method: i % 4 === 0 ? 'POST' : 'GET',
+    path: PATHS[i % PATHS.length],
+    status,
+    latency_ms: (i * 7) % 900,
+    host: `web-${i % 8}`,
+    request_id: `r${i.toString(36)}x${(i * 2654435761) % 4294967296}`,
+  });
+}
+
+function percentile(values, p) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function resetDatabase() {
+  const admin = new Client({ connectionString: `${SERVER}/postgres` });
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS lookout_bench WITH (FORCE)');
+  await admin.end();
+  const redis = spawnSync('redis-cli', ['--scan', '--pattern', 'lookout-bench:*'], {
+    encoding: 'utf8',
+  });
+  const keys = redis.stdout.split('\n').filter(Boolean);
+  for (let i = 0; i < keys.length; i += 500)
+    spawnSync('redis-cli', ['del', ...keys.slice(i, i + 500)]);
+}
+
+function startProcess(name, file, env) {
+  const child = spawn(process.execPath, [file], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on(
+    'data',
+    (chunk) => process.env.BENCH_VERBOSE && process.stdout.write(`${name} | ${chunk}`),
+  );
+  child.stderr.on('data', (chunk) => process.stderr.write(`${name} | ${chunk}`));
+  return child;
+}
+
+/** CPU seconds and peak RSS of a process from /proc (Linux). */
+function processStats(pid) {
+  try {
+    const stat = require('node:fs')
+      .readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .split(') ')[1]
+      .split(' ');
+    const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8');
+    const ticks = 100;
+    return {
+      cpuSeconds: (Number(stat[11]) + Number(stat[12])) / ticks,
+      peakRssMb: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+async function json(response) {
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${response.status} ${text}`);
+  return JSON.parse(text);
+}
+
+async function storedLines(db, source) {
+  return Number(
+    (await db.query('SELECT count(*) AS n FROM logs WHERE source = $1', [source])).rows[0].n,
+  );
+}
+
+async function main() {
+  const children = [];
+  let apiKey = process.env.BENCH_API_KEY;
+  if (!process.env.BENCH_URL) {
+    if (!existsSync(join(root, 'dist/apps/api/src/main.js'))) {
+      log('building');
+      spawnSync('npm', ['run', 'build:server'], { cwd: root, stdio: 'inherit' });
+    }
+    await resetDatabase();
+    const env = {
+      PORT: String(PORT),
+      DATABASE_URL,
+      REDIS_PREFIX: 'lookout-bench',
+      ADMIN_PASSWORD: 'bench-password',
+      LOG_LEVEL: 'warn',
+    };
+    children.push({
+      name: 'api',
+      child: startProcess('api', join(root, 'dist/apps/api/src/main.js'), env),
+    });
+    await sleep(300); // the api creates and migrates the database; the worker waits on the same lock
+    children.push({
+      name: 'worker',
+      child: startProcess('worker', join(root, 'dist/apps/worker/src/main.js'), env),
+    });
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${BASE}/health`)).ok) break;
+      } catch {
+        /* not up yet */
+      }
+      if (i > 300) throw new Error('the api did not become healthy in 30 s');
+      await sleep(100);
+    }
+    const { accessToken } = await json(
+      await fetch(`${BASE}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'bench-password' }),
+      }),
+    );
+    ({ key: apiKey } = await json(
+      await fetch(`${BASE}/api/v1/api-keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+        body: JSON.stringify({ name: 'bench' }),
+      }),
+    ));
+  }
+  const db = new Client({ connectionString: DATABASE_URL });
+  await db.connect();
+  await sleep(1000); // let the worker finish booting
+
+  // Request bodies are made before the clock starts, so the client's own work is not counted.
+  const now = Date.now();
+  const bodies = [];
+  for (let start = 0; start < LINES; start += REQUEST_LINES) {
+    const lines = [];
+    for (let i = start; i < Math.min(LINES, start + REQUEST_LINES); i++)
+      lines.push(makeLine(i, now));
+    bodies.push(lines.join('\n'));
+  }
+  const bytes = bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0);
+  log(
+    `sending ${LINES} lines (${(bytes / 1e6).toFixed(1)} MB NDJSON) in ${bodies.length} requests, ${CONCURRENCY} at a time`,
+  );
+
+  // Latency probes: a single tagged line every 200 ms, timed until the search API returns it.
+  const probeLatencies = [];
+  let probing = true;
+  const probe = async () => {
+    const tag = `probe${randomUUID().replace(/-/g, '')}`;
+    const started = performance.now();
+    await json(
+      await fetch(`${BASE}/api/v1/ingest?source=bench-probe`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', 'x-api-key': apiKey },
+        body: `latency probe ${tag}`,
+      }),
+    );
+    for (;;) {
+      const found = await json(
+        await fetch(`${BASE}/api/v1/logs?source=bench-probe&q=${tag}&limit=1`, {
+          headers: { 'x-api-key': apiKey },
+        }),
+      );
+      if (found.items.length > 0) return performance.now() - started;
+      await sleep(5);
+    }
+  };
+  const probeLoop = (async () => {
+    while (probing) {
+      probeLatencies.push(await probe());
+      await sleep(200);
+    }
+  })();
+
+  const started = performance.now();
+  let next = 0;
+  let accepted = 0;
+  let retries = 0;
+  const sender = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++];
+      for (;;) {
+        const response = await fetch(`${BASE}/api/v1/ingest?source=bench`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson', 'x-api-key': apiKey },
+          body,
+        });
+        if (response.status === 202) {
+          accepted += (await response.json()).accepted;
+          break;
+        }
+        if (response.status !== 429 && response.status !== 503)
+          throw new Error(`ingest: ${response.status} ${await response.text()}`);
+        retries++;
+        await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+  const acceptedAt = performance.now();
+  log(
+    `all ${accepted} lines accepted in ${((acceptedAt - started) / 1000).toFixed(2)} s; waiting until stored`,
+  );
+
+  let stored = 0;
+  let lastReport = 0;
+  for (;;) {
+    stored = await storedLines(db, 'bench');
+    if (stored >= LINES) break;
+    if (performance.now() - lastReport > 2000) {
+      log(`stored ${stored} / ${LINES}`);
+      lastReport = performance.now();
+    }
+    if (performance.now() - acceptedAt > 600_000)
+      throw new Error(`only ${stored} of ${LINES} lines stored after 10 min`);
+    await sleep(50);
+  }
+  const storedAt = performance.now();
+  probing = false;
+  await probeLoop;
+  const loadedProbes = [...probeLatencies];
+
+  // Latency at a steady load the system sustains (STEADY_RATE lines/s), as ops traffic usually is:
+  // 1 request of STEADY_RATE/10 lines every 100 ms, probes running beside it.
+  log(`steady phase: ${STEADY_RATE} lines/s for ${STEADY_SECONDS} s with latency probes`);
+  const steadyProbes = [];
+  let steadySent = 0;
+  let steadyRunning = true;
+  const steadyProbeLoop = (async () => {
+    while (steadyRunning) {
+      steadyProbes.push(await probe());
+      await sleep(100);
+    }
+  })();
+  const steadyStarted = performance.now();
+  for (let tick = 0; tick < STEADY_SECONDS * 10; tick++) {
+    const lines = [];
+    for (let i = 0; i < STEADY_RATE / 10; i++)
+      lines.push(makeLine(LINES + steadySent + i, Date.now()));
+    await json(
+      await fetch(`${BASE}/api/v1/ingest?source=bench-steady`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson', 'x-api-key': apiKey },
+        body: lines.join('\n'),
+      }),
+    );
+    steadySent += lines.length;
+    const wait = steadyStarted + (tick + 1) * 100 - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+  steadyRunning = false;
+  await steadyProbeLoop;
+  for (let i = 0; (await storedLines(db, 'bench-steady')) < steadySent; i++) {
+    if (i > 1200) throw new Error('steady-phase lines were not all stored within 60 s');
+    await sleep(50);
+  }
+  const steadyStored = await storedLines(db, 'bench-steady');
+
+  // Latency on an idle system: what a user sees for a single line.
+  const idleProbes = [];
+  for (let i = 0; i < 30; i++) {
+    idleProbes.push(await probe());
+    await sleep(50);
+  }
+  await sleep(500);
+  const finalCount = await storedLines(db, 'bench');
+  const distinct = Number(
+    (
+      await db.query(
+        `SELECT count(DISTINCT fields->>'request_id') AS n FROM logs WHERE source = 'bench'`,
+      )
+    ).rows[0].n,
+  );
+  const processes = Object.fromEntries(
+    children.map(({ name, child }) => [name, processStats(child.pid)]),
+  );
+
+  // The bare COPY ceiling: the same kind of rows straight into the same table, one connection.
+  log('measuring the bare COPY ceiling into the same table');
+  const copyRows = LINES;
+  const copyBatch = 5000;
+  const ids = await db.query(`SELECT nextval('logs_id_seq') AS first`);
+  let id = Number(ids.rows[0].first) + 1_000_000_000;
+  const copyStarted = performance.now();
+  for (let start = 0; start < copyRows; start += copyBatch) {
+    const rows = [];
+    for (let i = start; i < Math.min(copyRows, start + copyBatch); i++) {
+      const status = i % 50 === 0 ? 503 : 200;
+      const ts = new Date(now - (copyRows - i)).toISOString();
+      rows.push(
+        [
+          id++,
+          ts,
+          ts,
+          status >= 500 ? 3 : 6,
+          'bench-copy',
+          `web-${i % 8}`,
+          `${MESSAGES[i % 5]} seq=${i}`,
+          '\\N',
+          status,
+          'GET',
+          PATHS[i % PATHS.length],
+          (i * 7) % 900,
+          JSON.stringify({ request_id: `c${i}` }),
+          '\\N',
+        ].join('\t'),
+      );
+    }
+    const stream = db.query(
+      copyFrom(
+        'COPY logs (id, ts, received_at, level, source, host, message, raw, status_code, method, path, latency_ms, fields, parse_error) FROM STDIN',
+      ),
+    );
+    await pipeline(Readable.from([rows.join('\n') + '\n']), stream);
+  }
+  const copySeconds = (performance.now() - copyStarted) / 1000;
+
+  const e2eSeconds = (storedAt - started) / 1000;
+  const result = {
+    benchmark: 'foundation: HTTP ingest end to end',
+    at: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    settings: {
+      lines: LINES,
+      requestLines: REQUEST_LINES,
+      concurrency: CONCURRENCY,
+      workerConcurrency: process.env.WORKER_CONCURRENCY ?? '2 (default)',
+      format: 'NDJSON',
+    },
+    http: {
+      linesPerSecond: Math.round(LINES / e2eSeconds),
+      secondsFirstRequestToLastStored: Number(e2eSeconds.toFixed(2)),
+      secondsToAcceptAll: Number(((acceptedAt - started) / 1000).toFixed(2)),
+      acceptedLines: accepted,
+      storedLines: finalCount,
+      distinctLines: distinct,
+      lost: LINES - distinct,
+      duplicated: finalCount - distinct,
+      retriesAfterBackpressure: retries,
+      megabytesPerSecond: Number((bytes / 1e6 / e2eSeconds).toFixed(1)),
+    },
+    latencyMs: {
+      // Under full load a probe waits behind the whole backlog: this is queueing time.
+      underFullLoad: {
+        samples: loadedProbes.length,
+        p50: round(percentile(loadedProbes, 50)),
+        p99: round(percentile(loadedProbes, 99)),
+      },
+      steady: {
+        linesPerSecond: STEADY_RATE,
+        seconds: STEADY_SECONDS,
+        linesSent: steadySent,
+        linesStored: steadyStored,
+        samples: steadyProbes.length,
+        p50: round(percentile(steadyProbes, 50)),
+        p99: round(percentile(steadyProbes, 99)),
+      },
+      idle: {
+        samples: idleProbes.length,
+        p50: round(percentile(idleProbes, 50)),
+        p99: round(percentile(idleProbes, 99)),
+      },
+    },
+    copyCeiling: {
+      rows: copyRows,
+      batch: copyBatch,
+      rowsPerSecond: Math.round(copyRows / copySeconds),
+    },
+    ratioToCopyCeiling: Number((LINES / e2eSeconds / (copyRows / copySeconds)).toFixed(2)),
+    processes,
+    target: {
+      linesPerSecond: 20_000,
+      met: LINES / e2eSeconds >= 20_000 && LINES - distinct === 0 && finalCount === distinct,
+    },
+  };
+  await db.end();
+  for (const { child } of children) child.kill('SIGTERM');
+
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  const file = join(root, 'bench/results', `${result.at.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  console.log(JSON.stringify(result, null, 2));
+  log(
+    `HTTP end to end: ${result.http.linesPerSecond} lines/s (COPY ceiling ${result.copyCeiling.rowsPerSecond} rows/s, ratio ${result.ratioToCopyCeiling}); lost ${result.http.lost}, duplicated ${result.http.duplicated}`,
+  );
+  log(
+    `ingest→searchable at ${STEADY_RATE} lines/s: p50 ${result.latencyMs.steady.p50} ms, p99 ${result.latencyMs.steady.p99} ms; idle p50 ${result.latencyMs.idle.p50} ms; behind the full-load backlog p50 ${result.latencyMs.underFullLoad.p50} ms`,
+  );
+  log(`report: ${file}`);
+  if (!result.target.met) process.exitCode = 1;
+}
+
+function round(value) {
+  return value === null ? null : Math.round(value * 10) / 10;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
