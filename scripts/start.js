@@ -12,7 +12,7 @@ const entry = (app) =>
 
 if (!existsSync(entry('api'))) {
   console.error(
-    'No build found in dist/: run "npm run build" first (or "npm ci && npm run build && npm start").',
+    'No build found in dist/: run "npm run build" first (or "npm install && npm run build && npm start").',
   );
   process.exit(1);
 }
