@@ -1,4 +1,4 @@
-import { Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
@@ -50,10 +50,7 @@ class JwtSecretModule {}
   exports: [AuthService],
 })
 export class AuthModule implements OnApplicationBootstrap {
-  constructor(
-    private readonly auth: AuthService,
-    @Inject(LOOKOUT_CONFIG) private readonly _config: LookoutConfig,
-  ) {}
+  constructor(private readonly auth: AuthService) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.auth.ensureAdminUser();

@@ -13,6 +13,5 @@ export {
   type PartitionInfo,
 } from './partition-manager.service';
 export { decodeCursor, encodeCursor, type LogCursor } from './log-cursor';
-export { ensureDatabaseExists, runMigrationsLocked, quoteIdentifier } from './database';
-export { copyJson, copyText, formatTimestamp } from './copy-encoding';
+export { ensureDatabaseExists, runMigrationsLocked } from './database';
 export type { NewLogRow } from './log-row';

@@ -96,14 +96,6 @@ export class LogSearchService {
     );
     return rows[0] ? { ...toRecord(rows[0]), raw: rows[0].raw ?? rows[0].message } : undefined;
   }
-
-  /** Rows stored in total (estimate-free; meant for tests and benchmarks on modest tables). */
-  async count(where: { source?: string } = {}): Promise<number> {
-    const rows: { count: string }[] = where.source
-      ? await this.dataSource.query('SELECT count(*) FROM logs WHERE source = $1', [where.source])
-      : await this.dataSource.query('SELECT count(*) FROM logs');
-    return Number(rows[0].count);
-  }
 }
 
 function toRecord(row: LogRow): LogRecord {
