@@ -10,7 +10,7 @@
 // BENCH_PORT (8181), WORKER_CONCURRENCY (passed to the worker).
 // Writes bench/results/<timestamp>.json and prints a summary.
 const { spawn, spawnSync } = require('node:child_process');
-const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
+const { mkdirSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
 const { randomUUID } = require('node:crypto');
@@ -130,10 +130,10 @@ async function main() {
   const children = [];
   let apiKey = process.env.BENCH_API_KEY;
   if (!process.env.BENCH_URL) {
-    if (!existsSync(join(root, 'dist/apps/api/src/main.js'))) {
-      log('building');
-      spawnSync('npm', ['run', 'build:server'], { cwd: root, stdio: 'inherit' });
-    }
+    // Always rebuild (swc takes under a second): a stale dist/ would measure old code.
+    log('building the server');
+    const build = spawnSync('npm', ['run', 'build:server'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('build failed');
     await resetDatabase();
     const env = {
       PORT: String(PORT),
@@ -397,25 +397,15 @@ async function main() {
     },
     latencyMs: {
       // Under full load a probe waits behind the whole backlog: this is queueing time.
-      underFullLoad: {
-        samples: loadedProbes.length,
-        p50: round(percentile(loadedProbes, 50)),
-        p99: round(percentile(loadedProbes, 99)),
-      },
+      underFullLoad: latencySummary(loadedProbes),
       steady: {
         linesPerSecond: STEADY_RATE,
         seconds: STEADY_SECONDS,
         linesSent: steadySent,
         linesStored: steadyStored,
-        samples: steadyProbes.length,
-        p50: round(percentile(steadyProbes, 50)),
-        p99: round(percentile(steadyProbes, 99)),
+        ...latencySummary(steadyProbes),
       },
-      idle: {
-        samples: idleProbes.length,
-        p50: round(percentile(idleProbes, 50)),
-        p99: round(percentile(idleProbes, 99)),
-      },
+      idle: latencySummary(idleProbes),
     },
     copyCeiling: {
       rows: copyRows,
@@ -444,6 +434,14 @@ async function main() {
   );
   log(`report: ${file}`);
   if (!result.target.met) process.exitCode = 1;
+}
+
+function latencySummary(samples) {
+  return {
+    samples: samples.length,
+    p50: round(percentile(samples, 50)),
+    p99: round(percentile(samples, 99)),
+  };
 }
 
 function round(value) {
