@@ -34,6 +34,7 @@ export function createTestEnv(name: string, overrides: Record<string, string> = 
       LOG_LEVEL: 'warn',
       BATCH_FLUSH_MS: '10',
       PORT: '0',
+      SYSLOG_PORT: '0',
       HOST: '127.0.0.1',
       ...overrides,
     },

@@ -39,6 +39,8 @@ export class JsonErrorFilter implements ExceptionFilter {
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
     }
+    const retryAfter = (exception as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') void reply.header('Retry-After', String(retryAfter));
     body.statusCode = statusCode;
     body.error =
       typeof body.error === 'string' ? body.error : (STATUS_CODES[statusCode] ?? 'Error');

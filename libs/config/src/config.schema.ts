@@ -1,3 +1,6 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * The environment variables Lookout understands, their defaults and their checks.
  * This file and `loadConfig` are the only places that know about process.env.
@@ -32,6 +35,20 @@ export interface LookoutConfig {
   /** Daily partitions kept ready behind and ahead of today. */
   partitionDaysBack: number;
   partitionDaysAhead: number;
+  /** Above this many queued lines, sources push back: HTTP 429, TCP stops reading, file tail pauses. */
+  queueHighWaterLines: number;
+  /** Largest syslog message; longer ones are cut and flagged. */
+  syslogMaxMessageBytes: number;
+  /** Kernel receive buffer asked for the syslog UDP socket. */
+  syslogUdpReceiveBufferBytes: number;
+  /** Optional syslog over TLS (RFC 5425): port, certificate and key paths (PEM). */
+  syslogTlsPort: number | undefined;
+  syslogTlsCertPath: string | undefined;
+  syslogTlsKeyPath: string | undefined;
+  /** Where uploaded files wait while they are parsed. */
+  uploadDir: string;
+  /** Largest accepted upload (compressed size for .gz). */
+  uploadMaxBytes: number;
   /** Directory of the built dashboard served at `/`. */
   frontendDir: string | undefined;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -73,6 +90,10 @@ class EnvReader {
       return fallback;
     }
     return parsed;
+  }
+
+  optionalInt(name: string, min: number, max: number): number | undefined {
+    return this.raw(name) === undefined ? undefined : this.int(name, min, min, max);
   }
 
   url(name: string, fallback: string, protocols: string[]): string {
@@ -122,6 +143,14 @@ export function loadConfig(env: Env = process.env): LookoutConfig {
     workerConcurrency: read.int('WORKER_CONCURRENCY', 2, 1, 64),
     partitionDaysBack: read.int('PARTITION_DAYS_BACK', 3, 0, 365),
     partitionDaysAhead: read.int('PARTITION_DAYS_AHEAD', 7, 1, 365),
+    queueHighWaterLines: read.int('QUEUE_HIGH_WATER_LINES', 1_000_000, 1000, 1_000_000_000),
+    syslogMaxMessageBytes: read.int('SYSLOG_MAX_MESSAGE_BYTES', 64 * 1024, 480, 16 * 1024 * 1024),
+    syslogUdpReceiveBufferBytes: read.int('SYSLOG_UDP_RECEIVE_BUFFER_BYTES', 4 * 1024 * 1024, 65536, 1024 ** 3),
+    syslogTlsPort: read.optionalInt('SYSLOG_TLS_PORT', 0, 65535),
+    syslogTlsCertPath: read.optionalString('SYSLOG_TLS_CERT'),
+    syslogTlsKeyPath: read.optionalString('SYSLOG_TLS_KEY'),
+    uploadDir: read.string('UPLOAD_DIR', join(tmpdir(), 'lookout-uploads')),
+    uploadMaxBytes: read.int('UPLOAD_MAX_BYTES', 1024 ** 3, 1024, 64 * 1024 ** 3),
     frontendDir: read.optionalString('FRONTEND_DIR'),
     logLevel: read.oneOf('LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose'] as const),
   };
@@ -135,6 +164,9 @@ export function loadConfig(env: Env = process.env): LookoutConfig {
     read.problems.push(
       `REDIS_PREFIX may hold only letters, digits, "_", "." and "-" (got "${config.redisPrefix}")`,
     );
+  }
+  if (config.syslogTlsPort !== undefined && (!config.syslogTlsCertPath || !config.syslogTlsKeyPath)) {
+    read.problems.push('SYSLOG_TLS_PORT needs SYSLOG_TLS_CERT and SYSLOG_TLS_KEY (paths of PEM files)');
   }
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

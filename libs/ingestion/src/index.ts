@@ -4,3 +4,8 @@ export { RawBatchStoreService, type StoreOutcome } from './raw-batch-store.servi
 export { registerBodyParsers } from './http-body-parsers';
 export { LineBatcher, type LineBatcherOptions } from './line-batcher';
 export { decodeJson, decodeNdjson, decodePlainText } from './ingest-body';
+export { BackpressureService, type PressureListener } from './backpressure.service';
+export { QueueFullException } from './queue-full.exception';
+export { SyslogServer, SYSLOG_SOURCE } from './syslog/syslog-server.service';
+export { SyslogFrameDecoder, type DecodedFrame } from './syslog/tcp-framing';
+export { SourcesService } from './sources/sources.service';

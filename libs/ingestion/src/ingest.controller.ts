@@ -19,6 +19,7 @@ import {
   ApiPayloadTooLargeResponse,
   ApiSecurity,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
@@ -71,12 +72,16 @@ export class IngestController {
     description: 'Body (or decompressed body) over INGEST_MAX_BODY_BYTES',
   })
   @ApiUnsupportedMediaTypeResponse({ description: 'Content type or encoding not accepted' })
+  @ApiTooManyRequestsResponse({
+    description: 'Queue above its high-water mark: retry after Retry-After seconds',
+  })
   async ingestLines(
     @Query() query: IngestQueryDto,
     @Headers('content-type') contentType: string | undefined,
     @Body() body: unknown,
     @Ip() ip: string,
   ): Promise<IngestResponse> {
+    this.ingest.ensureCapacity();
     const source = query.source ?? 'http';
     const decoded = decodeBody(contentType, body);
     if (decoded.rejected.length > 0) rejectedLines.inc({ source }, decoded.rejected.length);

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { parseLine } from '@app/parsing';
+import { parseLine, parseSyslog, syslogToParsedLog, type ParsedLog } from '@app/parsing';
 import {
   PIPELINE_STATS_KEY,
   RedisService,
@@ -57,7 +57,7 @@ export class RawBatchStoreService {
 }
 
 function toRow(line: RawLine): NewLogRow {
-  const parsed = parseLine(line.raw, { receivedAt: line.receivedAt, host: line.host });
+  const parsed = parseRawLine(line);
   let parseError = parsed.parseError;
   if (line.truncatedFrom !== undefined) {
     const truncated = `line truncated from ${line.truncatedFrom} characters`;
@@ -65,7 +65,7 @@ function toRow(line: RawLine): NewLogRow {
   }
   // Built field by field rather than spread: this runs for every line.
   return {
-    ts: parsed.ts,
+    ts: line.eventTime ?? parsed.ts,
     receivedAt: line.receivedAt,
     level: parsed.level,
     source: line.source,
@@ -76,7 +76,19 @@ function toRow(line: RawLine): NewLogRow {
     method: parsed.method,
     path: parsed.path,
     latencyMs: parsed.latencyMs,
-    fields: parsed.fields,
+    // Transport labels first, so the line's own fields win on a clash.
+    fields: line.attributes ? { ...line.attributes, ...parsed.fields } : parsed.fields,
     parseError,
+    checkpoint: line.checkpoint,
   };
+}
+
+/** The parser the transport asks for, falling back to auto-detection (JSON or text). */
+function parseRawLine(line: RawLine): ParsedLog {
+  const context = { receivedAt: line.receivedAt, host: line.host };
+  if (line.format === 'syslog') {
+    const message = parseSyslog(line.raw, { now: line.receivedAt });
+    if (message) return syslogToParsedLog(message, context);
+  }
+  return parseLine(line.raw, context);
 }

@@ -4,3 +4,7 @@ export { flattenObject } from './flatten';
 export { levelFromStatus, levelFromText, levelFromValue, levelFromWord } from './levels';
 export { isoToMs, leadingTimestamp, timestampFromValue } from './timestamps';
 export type { LineContext, ParsedLog } from './parsed-log';
+export { parseSyslog } from './syslog/syslog-parser';
+export { syslogToParsedLog } from './syslog/syslog-to-parsed';
+export { SYSLOG_FACILITIES, type SyslogFacilityName } from './syslog/facilities';
+export type { SyslogMessage, SyslogParseOptions } from './syslog/syslog-message';

@@ -1,13 +1,17 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { JobName, QueueName } from './queue.constants';
+import { JobName, PIPELINE_STATS_KEY, QueueName } from './queue.constants';
 import type { RawBatchPayload } from './queue.types';
+import { RedisService } from './redis.service';
 
 /** The only way code puts work on a queue: typed by job name, job id = batch id. */
 @Injectable()
 export class QueueProducer {
-  constructor(@InjectQueue(QueueName.IngestRaw) private readonly ingestRaw: Queue) {}
+  constructor(
+    @InjectQueue(QueueName.IngestRaw) private readonly ingestRaw: Queue,
+    private readonly redis: RedisService,
+  ) {}
 
   /**
    * Enqueues raw batches in one Redis round trip. Resolves once Redis has them: that is the
@@ -23,6 +27,23 @@ export class QueueProducer {
         opts: { jobId: batch.batchId },
       })),
     );
+    // Monotonic counters: their ratio gives the mean batch size, used to estimate queued lines.
+    const lines = batches.reduce((sum, batch) => sum + batch.lines.length, 0);
+    await this.redis.client
+      .multi()
+      .hincrby(this.redis.key(PIPELINE_STATS_KEY), 'enqueued_jobs', batches.length)
+      .hincrby(this.redis.key(PIPELINE_STATS_KEY), 'enqueued_lines', lines)
+      .exec();
+  }
+
+  /** Lines waiting or being stored, estimated from job counts and the mean batch size. */
+  async pendingLinesEstimate(): Promise<number> {
+    const [jobs, [enqueuedJobs, enqueuedLines]] = await Promise.all([
+      this.pendingJobs(),
+      this.redis.client.hmget(this.redis.key(PIPELINE_STATS_KEY), 'enqueued_jobs', 'enqueued_lines'),
+    ]);
+    const meanBatch = Number(enqueuedLines ?? 0) / Math.max(1, Number(enqueuedJobs ?? 0));
+    return Math.round(jobs * meanBatch);
   }
 
   /** Jobs not yet finished (waiting, delayed, running): what a test or benchmark waits to drain. */

@@ -12,6 +12,24 @@ export interface RawLine {
   host?: string;
   /** Set when the line was cut to the maximum length: its length before. */
   truncatedFrom?: number;
+  /** How to read `raw` when the transport knows: syslog lines go through the syslog parser. */
+  format?: 'syslog';
+  /** Event time given by the transport (a Loki entry's time); wins over a time found in the line. */
+  eventTime?: number;
+  /** Labels or metadata from the transport, added to `fields` (the line's own fields win). */
+  attributes?: Record<string, string>;
+  /** File-tail position after this line; stored in the same transaction as the line. */
+  checkpoint?: FileCheckpoint;
+}
+
+/** Where a tailed line ends in its file: the unit of exactly-once for file sources. */
+export interface FileCheckpoint {
+  sourceId: string;
+  /** Identity of the file's content stream across renames: `dev:inode:generation`. */
+  fileKey: string;
+  path: string;
+  /** Byte offset just after the line. */
+  offset: number;
 }
 
 export interface RawBatchPayload {

@@ -14,4 +14,4 @@ export {
 } from './partition-manager.service';
 export { decodeCursor, encodeCursor, type LogCursor } from './log-cursor';
 export { ensureDatabaseExists, runMigrationsLocked } from './database';
-export type { NewLogRow } from './log-row';
+export type { NewLogRow, TailCheckpoint } from './log-row';

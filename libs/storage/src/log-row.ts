@@ -14,4 +14,14 @@ export interface NewLogRow {
   latencyMs: number | null;
   fields: Record<string, unknown>;
   parseError: string | null;
+  /** For a line read from a file: its position, stored in the same transaction as the line. */
+  checkpoint?: TailCheckpoint;
+}
+
+/** Where a tailed line ends in its file (fileKey = `dev:inode:generation`). */
+export interface TailCheckpoint {
+  sourceId: string;
+  fileKey: string;
+  path: string;
+  offset: number;
 }

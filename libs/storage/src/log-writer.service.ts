@@ -14,6 +14,7 @@ import {
   formatTimestamp,
   isStorableTimestamp,
 } from './copy-encoding';
+import { keepUnstoredFileLines } from './file-offsets';
 import type { NewLogRow } from './log-row';
 
 const COPY_COLUMNS =
@@ -29,7 +30,8 @@ export interface WriteResult {
 /**
  * Writes parsed batches into `logs` with COPY, exactly once per batch id: the batch id goes into
  * the `ingest_batches` ledger in the same transaction as the COPY, so a retried job (after a crash
- * between commit and acknowledgement) finds its id there and writes nothing.
+ * between commit and acknowledgement) finds its id there and writes nothing. Lines read from files
+ * are also checked line by line against the stored file offsets (see file-offsets.ts).
  */
 @Injectable()
 export class LogWriter {
@@ -52,7 +54,7 @@ export class LogWriter {
         this.logger.log(`Batch ${batchId} was already stored; skipped (retry after a crash)`);
         return { stored: false, logs: [] };
       }
-      const records = await this.copyRows(client, rows);
+      const records = await this.copyRows(client, await keepUnstoredFileLines(client, rows));
       await client.query('COMMIT');
       return { stored: true, logs: records };
     } catch (error) {
