@@ -18,6 +18,7 @@ const { Client } = require('pg');
 const { from: copyFrom } = require('pg-copy-streams');
 const { pipeline } = require('node:stream/promises');
 const { Readable } = require('node:stream');
+const { syslogTcp, syslogUdp } = require('./sources');
 
 const root = join(__dirname, '..');
 const LINES = Number(process.env.BENCH_LINES ?? 400_000);
@@ -29,6 +30,10 @@ const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 10);
 const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const DATABASE_URL = process.env.BENCH_URL ? process.env.DATABASE_URL : `${SERVER}/lookout_bench`;
 const BASE = process.env.BENCH_URL ?? `http://127.0.0.1:${PORT}`;
+const SYSLOG_PORT = Number(process.env.BENCH_SYSLOG_PORT ?? 5515);
+const SYSLOG_LINES = Number(process.env.BENCH_SYSLOG_LINES ?? 400_000);
+const UDP_RATE = Number(process.env.BENCH_UDP_RATE ?? 25_000);
+const UDP_SECONDS = Number(process.env.BENCH_UDP_SECONDS ?? 8);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (message) =>
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -137,6 +142,7 @@ async function main() {
     await resetDatabase();
     const env = {
       PORT: String(PORT),
+      SYSLOG_PORT: String(SYSLOG_PORT),
       DATABASE_URL,
       REDIS_PREFIX: 'lookout-bench',
       ADMIN_PASSWORD: 'bench-password',
@@ -270,6 +276,22 @@ async function main() {
   probing = false;
   await probeLoop;
   const loadedProbes = [...probeLatencies];
+
+  // Per source, one at a time: syslog TCP (one connection, as fast as it goes), syslog UDP (paced).
+  const host = new URL(BASE).hostname;
+  log(`syslog TCP: ${SYSLOG_LINES} RFC 5424 lines over one connection`);
+  const tcp = await syslogTcp({ host, port: SYSLOG_PORT, lines: SYSLOG_LINES, db, log });
+  log(`syslog TCP: ${tcp.linesPerSecond} lines/s, lost ${tcp.lost}`);
+  log(`syslog UDP: ${UDP_RATE} lines/s for ${UDP_SECONDS} s`);
+  const udp = await syslogUdp({
+    host,
+    port: SYSLOG_PORT,
+    rate: UDP_RATE,
+    seconds: UDP_SECONDS,
+    db,
+    log,
+  });
+  log(`syslog UDP: stored ${udp.stored} of ${udp.sent} (loss ${udp.lossPercent}%)`);
 
   // Latency at a steady load the system sustains (STEADY_RATE lines/s), as ops traffic usually is:
   // 1 request of STEADY_RATE/10 lines every 100 ms, probes running beside it.
@@ -407,6 +429,7 @@ async function main() {
       },
       idle: latencySummary(idleProbes),
     },
+    sources: { syslogTcp: tcp, syslogUdp: udp },
     copyCeiling: {
       rows: copyRows,
       batch: copyBatch,
