@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@app/auth';
 import { ConfigModule } from '@app/config';
-import { IngestionApiModule } from '@app/ingestion';
+import { CompatApiModule, IngestionApiModule, UploadApiModule } from '@app/ingestion';
 import { QueueModule } from '@app/queue';
 import { StorageApiModule, StorageModule } from '@app/storage';
 import { HealthController } from './health.controller';
@@ -19,6 +19,8 @@ export class ApiModule {
         StorageModule,
         StorageApiModule,
         IngestionApiModule,
+        CompatApiModule,
+        UploadApiModule,
         AuthModule,
       ],
       controllers: [HealthController, MetricsController],

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LOOKOUT_CONFIG, loadConfig, nestLogLevels, type LookoutConfig } from '@app/config';
-import { registerBodyParsers } from '@app/ingestion';
+import { registerBodyParsers, registerCompatHttp, registerUploadMultipart } from '@app/ingestion';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ApiModule } from './app.module';
@@ -25,6 +25,8 @@ export async function createApiApp(
   const config = app.get<LookoutConfig>(LOOKOUT_CONFIG);
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify, config.ingestMaxBodyBytes);
+  registerCompatHttp(fastify);
+  registerUploadMultipart(fastify, config);
 
   app.useGlobalPipes(
     new ValidationPipe({

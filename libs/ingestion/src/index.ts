@@ -9,3 +9,8 @@ export { QueueFullException } from './queue-full.exception';
 export { SyslogServer, SYSLOG_SOURCE } from './syslog/syslog-server.service';
 export { SyslogFrameDecoder, type DecodedFrame } from './syslog/tcp-framing';
 export { SourcesService } from './sources/sources.service';
+export { CompatApiModule } from './compat/compat.module';
+export { registerCompatHttp } from './compat/compat-http';
+export { UploadApiModule } from './upload/upload.module';
+export { UploadService } from './upload/upload.service';
+export { registerUploadMultipart } from './upload/upload-multipart';
