@@ -24,6 +24,8 @@ export interface LogSearchFilter {
 }
 
 // ts is read as text with microseconds: a JS Date would cut it to milliseconds and break paging.
+// The aliases shadow the columns in ORDER BY, so ordering must name `logs.ts` and `logs.id`
+// (ordering by the text id would page wrongly once ids differ in length).
 const RECORD_COLUMNS = `
   id::text AS id,
   to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts,
@@ -78,7 +80,7 @@ export class LogSearchService {
     }
     const sql = `SELECT ${RECORD_COLUMNS} FROM logs
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY ts DESC, id DESC LIMIT ${param(filter.limit + 1)}`;
+      ORDER BY logs.ts DESC, logs.id DESC LIMIT ${param(filter.limit + 1)}`;
     const rows: LogRow[] = await this.dataSource.query(sql, params);
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
