@@ -14,3 +14,4 @@ export { registerCompatHttp } from './compat/compat-http';
 export { UploadApiModule } from './upload/upload.module';
 export { UploadService } from './upload/upload.service';
 export { registerUploadMultipart } from './upload/upload-multipart';
+export { FileSourceManager } from './sources/file-source-manager.service';

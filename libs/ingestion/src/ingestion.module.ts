@@ -5,6 +5,7 @@ import { BackpressureService } from './backpressure.service';
 import { IngestController } from './ingest.controller';
 import { IngestService } from './ingest.service';
 import { RawBatchStoreService } from './raw-batch-store.service';
+import { FileSourceManager } from './sources/file-source-manager.service';
 import { SourceEntity } from './sources/source.entity';
 import { SourcesController } from './sources/sources.controller';
 import { SourcesService } from './sources/sources.service';
@@ -23,7 +24,7 @@ export class IngestionModule {}
 @Module({
   imports: [IngestionModule],
   controllers: [IngestController, SourcesController],
-  providers: [SyslogServer],
+  providers: [SyslogServer, FileSourceManager],
 })
 export class IngestionApiModule {}
 

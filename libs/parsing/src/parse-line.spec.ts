@@ -110,3 +110,14 @@ describe('toLatencyMs', () => {
     expect(toLatencyMs(input)).toBe(expected);
   });
 });
+
+describe('parseLine: JSON wrapping a text line', () => {
+  it('takes the time from the start of the message when the object has no time key', () => {
+    const parsed = parseLine(
+      '{"message":"2026-11-20T07:00:00Z ERROR x","log.file.path":"/var/log/a.log"}',
+      context,
+    );
+    expect(parsed.ts).toBe(Date.UTC(2026, 10, 20, 7, 0, 0));
+    expect(parsed.fields).toEqual({ 'log.file.path': '/var/log/a.log' });
+  });
+});

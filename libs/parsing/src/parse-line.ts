@@ -112,7 +112,9 @@ function parseJsonObject(
   const host = take(JSON_KEYS.host);
   const method = take(JSON_KEYS.method);
   const path = take(JSON_KEYS.path);
-  ts ??= context.receivedAt;
+  // A shipper's JSON wrapper around a text line: take the time from the start of the message.
+  ts ??=
+    (typeof message === 'string' ? leadingTimestamp(message) : undefined) ?? context.receivedAt;
 
   return {
     ts,

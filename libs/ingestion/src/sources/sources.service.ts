@@ -49,6 +49,27 @@ export class SourcesService {
     }));
   }
 
+  /** Saves positions that no stored line carries (never moves a position backwards). */
+  async saveFileOffsets(
+    sourceId: string,
+    offsets: { fileKey: string; path: string; offset: number }[],
+  ): Promise<void> {
+    await this.sources.query(
+      `INSERT INTO file_offsets (source_id, file_key, path, byte_offset)
+       SELECT $1, f.file_key, f.path, f.byte_offset
+         FROM unnest($2::text[], $3::text[], $4::bigint[]) AS f(file_key, path, byte_offset)
+        WHERE EXISTS (SELECT 1 FROM sources WHERE id = $1)
+       ON CONFLICT (source_id, file_key) DO UPDATE
+         SET byte_offset = GREATEST(file_offsets.byte_offset, excluded.byte_offset), updated_at = now()`,
+      [
+        sourceId,
+        offsets.map((o) => o.fileKey),
+        offsets.map((o) => o.path),
+        offsets.map((o) => o.offset),
+      ],
+    );
+  }
+
   async create(body: CreateSourceDto): Promise<SourceDto> {
     const settings = this.checkSettings(body.type, body.settings);
     if (await this.sources.exists({ where: { name: body.name } })) {
