@@ -134,7 +134,7 @@ describe('syslog ingestion with util-linux logger (real api + worker)', () => {
   it('survives garbage, a half-written frame and idle connections', async () => {
     const idle = await Promise.all(
       Array.from(
-        { length: 200 },
+        { length: 1000 },
         () =>
           new Promise<net.Socket>((resolve) => {
             const socket = net.connect(ports.tcp, '127.0.0.1', () => resolve(socket));
