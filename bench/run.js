@@ -18,7 +18,8 @@ const { Client } = require('pg');
 const { from: copyFrom } = require('pg-copy-streams');
 const { pipeline } = require('node:stream/promises');
 const { Readable } = require('node:stream');
-const { syslogTcp, syslogUdp } = require('./sources');
+const { fileTail, syslogTcp, syslogUdp } = require('./sources');
+const { mkdtempSync, rmSync } = require('node:fs');
 
 const root = join(__dirname, '..');
 const LINES = Number(process.env.BENCH_LINES ?? 400_000);
@@ -134,6 +135,7 @@ async function storedLines(db, source) {
 async function main() {
   const children = [];
   let apiKey = process.env.BENCH_API_KEY;
+  let accessToken = process.env.BENCH_TOKEN;
   if (!process.env.BENCH_URL) {
     // Always rebuild (swc takes under a second): a stale dist/ would measure old code.
     log('building the server');
@@ -166,13 +168,13 @@ async function main() {
       if (i > 300) throw new Error('the api did not become healthy in 30 s');
       await sleep(100);
     }
-    const { accessToken } = await json(
+    ({ accessToken } = await json(
       await fetch(`${BASE}/api/v1/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: 'admin', password: 'bench-password' }),
       }),
-    );
+    ));
     ({ key: apiKey } = await json(
       await fetch(`${BASE}/api/v1/api-keys`, {
         method: 'POST',
@@ -292,6 +294,83 @@ async function main() {
     log,
   });
   log(`syslog UDP: stored ${udp.stored} of ${udp.sent} (loss ${udp.lossPercent}%)`);
+
+  const benchDir = mkdtempSync(join(os.tmpdir(), 'lookout-bench-'));
+  let fileResult;
+  if (accessToken) {
+    log(`file tail: ${SYSLOG_LINES} lines from the beginning of one file`);
+    fileResult = await fileTail({
+      baseUrl: BASE,
+      token: accessToken,
+      dir: benchDir,
+      lines: SYSLOG_LINES,
+      db,
+      log,
+    });
+    log(`file tail: ${fileResult.linesPerSecond} lines/s, lost ${fileResult.lost}`);
+  }
+
+  // All sources together: HTTP, syslog TCP, syslog UDP (paced) and a file, at the same time.
+  log('all sources together');
+  const togetherLines = Math.round(SYSLOG_LINES / 2);
+  const togetherStarted = performance.now();
+  const togetherSince = new Date(Date.now() - 1000);
+  const httpTogether = (async () => {
+    for (let start = 0; start < togetherLines; start += REQUEST_LINES) {
+      const body = [];
+      for (let i = start; i < Math.min(togetherLines, start + REQUEST_LINES); i++)
+        body.push(makeLine(i, Date.now()));
+      for (;;) {
+        const response = await fetch(`${BASE}/api/v1/ingest?source=bench-together`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson', 'x-api-key': apiKey },
+          body: body.join('\n'),
+        });
+        if (response.status === 202) break;
+        await sleep(1000);
+      }
+    }
+  })();
+  const [tcpTogether, udpTogether, fileTogether] = await Promise.all([
+    syslogTcp({ host, port: SYSLOG_PORT, lines: togetherLines, db, log }),
+    syslogUdp({ host, port: SYSLOG_PORT, rate: 5000, seconds: 4, db, log }),
+    accessToken
+      ? fileTail({
+          baseUrl: BASE,
+          token: accessToken,
+          dir: benchDir,
+          lines: togetherLines,
+          db,
+          log,
+          name: 'bench-file-together',
+        })
+      : undefined,
+    httpTogether,
+  ]);
+  const httpTogetherStored = await waitStoredCount(
+    db,
+    'bench-together',
+    togetherSince,
+    togetherLines,
+  );
+  const togetherSeconds = (performance.now() - togetherStarted) / 1000;
+  const togetherTotal =
+    tcpTogether.stored + udpTogether.stored + (fileTogether?.stored ?? 0) + httpTogetherStored;
+  const together = {
+    seconds: Number(togetherSeconds.toFixed(2)),
+    linesStored: togetherTotal,
+    linesPerSecond: Math.round(togetherTotal / togetherSeconds),
+    http: { sent: togetherLines, stored: httpTogetherStored },
+    syslogTcp: { sent: togetherLines, stored: tcpTogether.stored },
+    syslogUdp: {
+      sent: udpTogether.sent,
+      stored: udpTogether.stored,
+      lossPercent: udpTogether.lossPercent,
+    },
+    file: fileTogether && { written: togetherLines, stored: fileTogether.stored },
+  };
+  log(`all sources together: ${together.linesPerSecond} lines/s over ${together.seconds} s`);
+  rmSync(benchDir, { recursive: true, force: true });
 
   // Latency at a steady load the system sustains (STEADY_RATE lines/s), as ops traffic usually is:
   // 1 request of STEADY_RATE/10 lines every 100 ms, probes running beside it.
@@ -429,7 +508,7 @@ async function main() {
       },
       idle: latencySummary(idleProbes),
     },
-    sources: { syslogTcp: tcp, syslogUdp: udp },
+    sources: { syslogTcp: tcp, syslogUdp: udp, fileTail: fileResult, together },
     copyCeiling: {
       rows: copyRows,
       batch: copyBatch,
@@ -457,6 +536,22 @@ async function main() {
   );
   log(`report: ${file}`);
   if (!result.target.met) process.exitCode = 1;
+}
+
+async function waitStoredCount(db, source, since, expected) {
+  for (let i = 0; i < 1200; i++) {
+    const { rows } = await db.query(
+      'SELECT count(*) AS n FROM logs WHERE source = $1 AND received_at >= $2',
+      [source, since],
+    );
+    if (Number(rows[0].n) >= expected) return Number(rows[0].n);
+    await sleep(50);
+  }
+  const { rows } = await db.query(
+    'SELECT count(*) AS n FROM logs WHERE source = $1 AND received_at >= $2',
+    [source, since],
+  );
+  return Number(rows[0].n);
 }
 
 function latencySummary(samples) {

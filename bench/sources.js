@@ -14,13 +14,13 @@ async function countSource(db, source, since) {
 }
 
 /** Waits until `expected` lines of `source` received since `since` are stored, or they stop coming. */
-async function waitStored(db, source, since, expected, log, stallMs = 5000) {
+async function waitStored(db, source, since, expected, log, stallMs = 5000, app = undefined) {
   let stored = 0;
   let last = -1;
   let lastChange = Date.now();
   let lastReport = 0;
   for (;;) {
-    stored = await countSource(db, source, since);
+    stored = await countSource(db, source, since, app);
     if (stored >= expected) return { stored, at: performance.now() };
     if (stored !== last) {
       last = stored;
@@ -29,7 +29,7 @@ async function waitStored(db, source, since, expected, log, stallMs = 5000) {
       return { stored, at: performance.now() - stallMs };
     }
     if (Date.now() - lastReport > 2000) {
-      log(`  ${source}: stored ${stored} / ${expected}`);
+      log(`  ${app ?? source}: stored ${stored} / ${expected}`);
       lastReport = Date.now();
     }
     await sleep(50);
@@ -58,7 +58,7 @@ async function syslogTcp({ host, port, lines, db, log }) {
   }
   await new Promise((resolve) => socket.end(resolve));
   const sentAt = performance.now();
-  const { stored, at } = await waitStored(db, 'syslog', since, lines, log);
+  const { stored, at } = await waitStored(db, 'syslog', since, lines, log, 5000, 'bench-tcp');
   const seconds = (at - started) / 1000;
   return {
     lines,
@@ -90,7 +90,7 @@ async function syslogUdp({ host, port, rate, seconds, db, log }) {
   }
   const sentSeconds = (performance.now() - started) / 1000;
   socket.close();
-  const { stored, at } = await waitStored(db, 'syslog', since, total, log, 3000);
+  const { stored, at } = await waitStored(db, 'syslog', since, total, log, 3000, 'bench-udp');
   const elapsed = (at - started) / 1000;
   return {
     offeredLinesPerSecond: rate,
@@ -104,3 +104,41 @@ async function syslogUdp({ host, port, rate, seconds, db, log }) {
 }
 
 module.exports = { syslogTcp, syslogUdp, waitStored, countSource };
+
+/** A file source reading a file of `lines` lines from the beginning, as fast as it goes. */
+async function fileTail({ baseUrl, token, dir, lines, db, log, name = 'bench-file' }) {
+  const { writeFileSync } = require('node:fs');
+  const { join } = require('node:path');
+  const file = join(dir, `${name}.log`);
+  const text = [];
+  for (let i = 0; i < lines; i++) {
+    text.push(
+      `${new Date().toISOString()} INFO ${name} GET /api/orders/${i % 97} 200 ${i % 900}ms seq=${i}`,
+    );
+  }
+  writeFileSync(file, text.join('\n') + '\n');
+  const since = new Date(Date.now() - 1000);
+  const started = performance.now();
+  const response = await fetch(`${baseUrl}/api/v1/sources`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name,
+      type: 'file',
+      settings: { include: [file], startAt: 'beginning' },
+    }),
+  });
+  if (response.status !== 201)
+    throw new Error(`creating the file source: ${response.status} ${await response.text()}`);
+  const { stored, at } = await waitStored(db, name, since, lines, log);
+  const seconds = (at - started) / 1000;
+  return {
+    lines,
+    stored,
+    lost: lines - stored,
+    seconds: Number(seconds.toFixed(2)),
+    linesPerSecond: Math.round(stored / seconds),
+  };
+}
+
+module.exports.fileTail = fileTail;

@@ -15,15 +15,18 @@ export class SourcesAndUploads1763750000000 implements MigrationInterface {
         created_at  timestamptz NOT NULL DEFAULT now(),
         updated_at  timestamptz NOT NULL DEFAULT now()
       )`);
-    // One row per tailed file content stream (fileKey = dev:inode:generation). The worker moves
-    // `byte_offset` forward in the same transaction as the COPY of the lines it covers.
+    // One row per tailed file content stream (fileKey = dev:inode:generation). `stored` holds the
+    // byte ranges of the lines already stored; the worker adds to it in the same transaction as the
+    // COPY of those lines and skips lines inside it, so a line read twice is stored once even when
+    // batches commit out of order. `byte_offset` is where a restarted tailer resumes.
     await queryRunner.query(`
       CREATE TABLE file_offsets (
-        source_id    uuid        NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
-        file_key     text        NOT NULL,
-        path         text        NOT NULL,
-        byte_offset  bigint      NOT NULL,
-        updated_at   timestamptz NOT NULL DEFAULT now(),
+        source_id    uuid           NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+        file_key     text           NOT NULL,
+        path         text           NOT NULL,
+        byte_offset  bigint         NOT NULL,
+        stored       int8multirange NOT NULL DEFAULT '{}',
+        updated_at   timestamptz    NOT NULL DEFAULT now(),
         PRIMARY KEY (source_id, file_key)
       )`);
     await queryRunner.query(`

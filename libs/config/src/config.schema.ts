@@ -145,7 +145,12 @@ export function loadConfig(env: Env = process.env): LookoutConfig {
     partitionDaysAhead: read.int('PARTITION_DAYS_AHEAD', 7, 1, 365),
     queueHighWaterLines: read.int('QUEUE_HIGH_WATER_LINES', 1_000_000, 1000, 1_000_000_000),
     syslogMaxMessageBytes: read.int('SYSLOG_MAX_MESSAGE_BYTES', 64 * 1024, 480, 16 * 1024 * 1024),
-    syslogUdpReceiveBufferBytes: read.int('SYSLOG_UDP_RECEIVE_BUFFER_BYTES', 4 * 1024 * 1024, 65536, 1024 ** 3),
+    syslogUdpReceiveBufferBytes: read.int(
+      'SYSLOG_UDP_RECEIVE_BUFFER_BYTES',
+      4 * 1024 * 1024,
+      65536,
+      1024 ** 3,
+    ),
     syslogTlsPort: read.optionalInt('SYSLOG_TLS_PORT', 0, 65535),
     syslogTlsCertPath: read.optionalString('SYSLOG_TLS_CERT'),
     syslogTlsKeyPath: read.optionalString('SYSLOG_TLS_KEY'),
@@ -165,8 +170,13 @@ export function loadConfig(env: Env = process.env): LookoutConfig {
       `REDIS_PREFIX may hold only letters, digits, "_", "." and "-" (got "${config.redisPrefix}")`,
     );
   }
-  if (config.syslogTlsPort !== undefined && (!config.syslogTlsCertPath || !config.syslogTlsKeyPath)) {
-    read.problems.push('SYSLOG_TLS_PORT needs SYSLOG_TLS_CERT and SYSLOG_TLS_KEY (paths of PEM files)');
+  if (
+    config.syslogTlsPort !== undefined &&
+    (!config.syslogTlsCertPath || !config.syslogTlsKeyPath)
+  ) {
+    read.problems.push(
+      'SYSLOG_TLS_PORT needs SYSLOG_TLS_CERT and SYSLOG_TLS_KEY (paths of PEM files)',
+    );
   }
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

@@ -40,7 +40,11 @@ export class QueueProducer {
   async pendingLinesEstimate(): Promise<number> {
     const [jobs, [enqueuedJobs, enqueuedLines]] = await Promise.all([
       this.pendingJobs(),
-      this.redis.client.hmget(this.redis.key(PIPELINE_STATS_KEY), 'enqueued_jobs', 'enqueued_lines'),
+      this.redis.client.hmget(
+        this.redis.key(PIPELINE_STATS_KEY),
+        'enqueued_jobs',
+        'enqueued_lines',
+      ),
     ]);
     const meanBatch = Number(enqueuedLines ?? 0) / Math.max(1, Number(enqueuedJobs ?? 0));
     return Math.round(jobs * meanBatch);

@@ -28,6 +28,8 @@ export interface FileCheckpoint {
   /** Identity of the file's content stream across renames: `dev:inode:generation`. */
   fileKey: string;
   path: string;
+  /** Byte offset of the line's first byte. */
+  start: number;
   /** Byte offset just after the line. */
   offset: number;
 }

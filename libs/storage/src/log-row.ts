@@ -23,5 +23,8 @@ export interface TailCheckpoint {
   sourceId: string;
   fileKey: string;
   path: string;
+  /** Byte offset of the line's first byte. */
+  start: number;
+  /** Byte offset just after the line. */
   offset: number;
 }

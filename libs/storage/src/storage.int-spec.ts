@@ -158,6 +158,39 @@ describe('storage (real Postgres)', () => {
     expect(rows).toEqual([{ p: partitionName(lateDay) }]);
   });
 
+  it('stores each file line once even when batches commit out of order and lines are read again', async () => {
+    const [{ id: sourceId }] = await dataSource.query(
+      `INSERT INTO sources (name, type, settings) VALUES ('tail-int', 'file', '{}') RETURNING id`,
+    );
+    // Lines of 10 bytes each: line i covers [10i, 10i + 10).
+    const fileLines = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, k) => {
+        const i = from + k;
+        return row(`tail line ${i}`, {
+          source: 'tail-int',
+          checkpoint: {
+            sourceId,
+            fileKey: '1:2:0',
+            path: '/var/log/x.log',
+            start: 10 * i,
+            offset: 10 * i + 10,
+          },
+        });
+      });
+    await writer.writeBatch('tail-b', fileLines(100, 200)); // the later batch commits first
+    await writer.writeBatch('tail-a', fileLines(0, 100));
+    await writer.writeBatch('tail-reread', fileLines(50, 250)); // a restart read 50..250 again
+    const counts = await dataSource.query(
+      `SELECT count(*)::int AS n, count(DISTINCT message)::int AS d FROM logs WHERE source = 'tail-int'`,
+    );
+    expect(counts).toEqual([{ n: 250, d: 250 }]);
+    const offsets = await dataSource.query(
+      `SELECT byte_offset::int AS offset, stored::text AS stored FROM file_offsets WHERE source_id = $1`,
+      [sourceId],
+    );
+    expect(offsets).toEqual([{ offset: 2500, stored: '{[0,2500)}' }]);
+  });
+
   it('pages newest first with a keyset cursor, without gaps or repeats on equal timestamps', async () => {
     const ts = Date.UTC(2026, 0, 1, 12, 0, 0) + 0.5;
     const rows = Array.from({ length: 25 }, (_, i) => row(`page ${i}`, { ts, source: 'paging' }));

@@ -14,10 +14,10 @@ function split(text: string | Buffer, chunkBytes: number, maxLineBytes = 1024): 
 describe('LineSplitter', () => {
   it.each([1, 2, 3, 64])('splits on LF, drops CR, gives end offsets (chunks of %i)', (chunk) => {
     expect(split('one\r\ntwo\n\nthree\n', chunk)).toEqual([
-      { text: 'one', end: 5 },
-      { text: 'two', end: 9 },
-      { text: '', end: 10 },
-      { text: 'three', end: 16 },
+      { text: 'one', start: 0, end: 5 },
+      { text: 'two', start: 5, end: 9 },
+      { text: '', start: 9, end: 10 },
+      { text: 'three', start: 10, end: 16 },
     ]);
   });
 
@@ -27,9 +27,11 @@ describe('LineSplitter', () => {
 
   it('holds an unfinished line until its LF, or hands it over on flush', () => {
     const splitter = new LineSplitter(1024);
-    expect(splitter.push(Buffer.from('done\npart'), 0)).toEqual([{ text: 'done', end: 5 }]);
+    expect(splitter.push(Buffer.from('done\npart'), 0)).toEqual([
+      { text: 'done', start: 0, end: 5 },
+    ]);
     expect(splitter.pendingBytes).toBe(4);
-    expect(splitter.flush(9)).toEqual({ text: 'part', end: 9 });
+    expect(splitter.flush(9)).toEqual({ text: 'part', start: 5, end: 9 });
     expect(splitter.pendingBytes).toBe(0);
     expect(splitter.flush(9)).toBeUndefined();
   });
@@ -38,10 +40,10 @@ describe('LineSplitter', () => {
     const text = `${'x'.repeat(25)}\nshort\n${'a' + 'é'.repeat(7)}\r\n${'y'.repeat(10)}\r\n`;
     for (const chunk of [1, 4, 100]) {
       expect(split(text, chunk, 10)).toEqual([
-        { text: 'x'.repeat(10), end: 26, truncatedFrom: 25 },
-        { text: 'short', end: 32 },
-        { text: 'a' + 'é'.repeat(4), end: 49, truncatedFrom: 15 },
-        { text: 'y'.repeat(10), end: 61 },
+        { text: 'x'.repeat(10), start: 0, end: 26, truncatedFrom: 25 },
+        { text: 'short', start: 26, end: 32 },
+        { text: 'a' + 'é'.repeat(4), start: 32, end: 49, truncatedFrom: 15 },
+        { text: 'y'.repeat(10), start: 49, end: 61 },
       ]);
     }
   });

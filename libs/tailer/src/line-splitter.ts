@@ -3,6 +3,8 @@ const CR = 0x0d;
 
 export interface SplitLine {
   text: string;
+  /** Byte offset of the line's first byte. */
+  start: number;
   /** Byte offset just after the line (after its LF). */
   end: number;
   truncatedFrom?: number;
@@ -27,6 +29,8 @@ export class LineSplitter {
   /** Full length of the unfinished line so far. */
   private length = 0;
   private lastByte = -1;
+  /** File offset where the unfinished line began. */
+  private lineStart = 0;
 
   constructor(private readonly maxLineBytes: number) {}
 
@@ -40,12 +44,16 @@ export class LineSplitter {
     const lines: SplitLine[] = [];
     let start = 0;
     for (let lf = chunk.indexOf(LF); lf !== -1; lf = chunk.indexOf(LF, start)) {
+      if (this.length === 0) this.lineStart = position + start;
       this.append(chunk.subarray(start, lf));
       lines.push(this.take(position + lf + 1));
       start = lf + 1;
     }
     // The read buffer is reused: keep a copy of the unfinished line.
-    if (start < chunk.length) this.append(Buffer.from(chunk.subarray(start)));
+    if (start < chunk.length) {
+      if (this.length === 0) this.lineStart = position + start;
+      this.append(Buffer.from(chunk.subarray(start)));
+    }
     return lines;
   }
 
@@ -73,10 +81,11 @@ export class LineSplitter {
       length > this.maxLineBytes
         ? {
             text: bytes.toString('utf8', 0, utf8Cut(bytes, this.maxLineBytes)),
+            start: this.lineStart,
             end,
             truncatedFrom: length,
           }
-        : { text: bytes.toString('utf8', 0, length), end };
+        : { text: bytes.toString('utf8', 0, length), start: this.lineStart, end };
     this.parts = [];
     this.kept = 0;
     this.length = 0;

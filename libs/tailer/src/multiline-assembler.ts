@@ -3,6 +3,7 @@ import type { MultilineRule } from './tailer.types';
 
 interface OpenEvent {
   lines: string[];
+  start: number;
   end: number;
   truncatedFrom?: number;
   lastLineAt: number;
@@ -35,6 +36,7 @@ export class MultilineAssembler {
       if (previous) done.push(previous);
       this.open = {
         lines: [line.text],
+        start: line.start,
         end: line.end,
         truncatedFrom: line.truncatedFrom,
         lastLineAt: now,
@@ -54,7 +56,7 @@ export class MultilineAssembler {
     const open = this.open;
     if (!open) return undefined;
     this.open = undefined;
-    const event: SplitLine = { text: open.lines.join('\n'), end: open.end };
+    const event: SplitLine = { text: open.lines.join('\n'), start: open.start, end: open.end };
     if (open.truncatedFrom !== undefined) event.truncatedFrom = open.truncatedFrom;
     return event;
   }

@@ -20,6 +20,8 @@ export interface TailedLine {
   /** Where the file was first found (see `Checkpoint.path`). */
   path: string;
   fileKey: string;
+  /** Byte offset of the line's first byte (of the first line of a multi-line event). */
+  start: number;
   /** Byte offset just after this line (after the last line of a multi-line event). */
   offset: number;
   /** Set when a line was cut at `maxLineBytes`: its length in bytes before the cut. */

@@ -113,6 +113,7 @@ export class TrackedFile {
       text: line.text,
       path: this.path,
       fileKey: this.fileKey,
+      start: line.start,
       offset: line.end,
     };
     if (line.truncatedFrom !== undefined) tailed.truncatedFrom = line.truncatedFrom;

@@ -25,9 +25,11 @@ interface RunningTailer {
 }
 
 /**
- * Runs one tailer per enabled `file` source. Lines go to the queue with their file position; the
- * worker stores each position in the same transaction as its line, so a restart resumes exactly
- * after the last stored line (no loss, no duplicate). Tailers pause while the queue is above its
+ * Runs one tailer per enabled `file` source. Lines go to the queue with their byte range in the
+ * file; the worker records the ranges in the same transaction as the lines and skips lines it has
+ * already stored. A restart resumes after the last stored line: the lines before it are stored or
+ * still in the queue (batches reach Redis in file order, each awaited before the next is read),
+ * and a line read again is recognised by its range. Tailers pause while the queue is above its
  * high-water mark.
  */
 @Injectable()
@@ -133,6 +135,7 @@ export class FileSourceManager implements OnApplicationBootstrap, OnApplicationS
         sourceId: source.id,
         fileKey: line.fileKey,
         path: line.path,
+        start: line.start,
         offset: line.offset,
       },
     }));
