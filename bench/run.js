@@ -332,8 +332,23 @@ async function main() {
     }
   })();
   const [tcpTogether, udpTogether, fileTogether] = await Promise.all([
-    syslogTcp({ host, port: SYSLOG_PORT, lines: togetherLines, db, log }),
-    syslogUdp({ host, port: SYSLOG_PORT, rate: 5000, seconds: 4, db, log }),
+    syslogTcp({
+      host,
+      port: SYSLOG_PORT,
+      lines: togetherLines,
+      db,
+      log,
+      app: 'bench-tcp-together',
+    }),
+    syslogUdp({
+      host,
+      port: SYSLOG_PORT,
+      rate: 5000,
+      seconds: 4,
+      db,
+      log,
+      app: 'bench-udp-together',
+    }),
     accessToken
       ? fileTail({
           baseUrl: BASE,

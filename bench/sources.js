@@ -42,12 +42,12 @@ function rfc5424(seq, app) {
 }
 
 /** Syslog over one TCP connection, newline framing, as fast as the server reads. */
-async function syslogTcp({ host, port, lines, db, log }) {
+async function syslogTcp({ host, port, lines, db, log, app = 'bench-tcp' }) {
   const since = new Date(Date.now() - 1000);
   const chunks = [];
   for (let start = 0; start < lines; start += 2000) {
     const part = [];
-    for (let i = start; i < Math.min(lines, start + 2000); i++) part.push(rfc5424(i, 'bench-tcp'));
+    for (let i = start; i < Math.min(lines, start + 2000); i++) part.push(rfc5424(i, app));
     chunks.push(Buffer.from(part.join('\n') + '\n'));
   }
   const started = performance.now();
@@ -58,7 +58,7 @@ async function syslogTcp({ host, port, lines, db, log }) {
   }
   await new Promise((resolve) => socket.end(resolve));
   const sentAt = performance.now();
-  const { stored, at } = await waitStored(db, 'syslog', since, lines, log, 5000, 'bench-tcp');
+  const { stored, at } = await waitStored(db, 'syslog', since, lines, log, 5000, app);
   const seconds = (at - started) / 1000;
   return {
     lines,
@@ -71,7 +71,7 @@ async function syslogTcp({ host, port, lines, db, log }) {
 }
 
 /** Syslog over UDP at a fixed rate; loss = sent − stored (UDP cannot push back). */
-async function syslogUdp({ host, port, rate, seconds, db, log }) {
+async function syslogUdp({ host, port, rate, seconds, db, log, app = 'bench-udp' }) {
   const since = new Date(Date.now() - 1000);
   const socket = dgram.createSocket('udp4');
   const total = rate * seconds;
@@ -81,7 +81,7 @@ async function syslogUdp({ host, port, rate, seconds, db, log }) {
   for (let tick = 0; sent < total; tick++) {
     const sends = [];
     for (let i = 0; i < perTick && sent < total; i++, sent++) {
-      const message = Buffer.from(rfc5424(sent, 'bench-udp'));
+      const message = Buffer.from(rfc5424(sent, app));
       sends.push(new Promise((resolve) => socket.send(message, port, host, resolve)));
     }
     await Promise.all(sends);
@@ -90,7 +90,7 @@ async function syslogUdp({ host, port, rate, seconds, db, log }) {
   }
   const sentSeconds = (performance.now() - started) / 1000;
   socket.close();
-  const { stored, at } = await waitStored(db, 'syslog', since, total, log, 3000, 'bench-udp');
+  const { stored, at } = await waitStored(db, 'syslog', since, total, log, 3000, app);
   const elapsed = (at - started) / 1000;
   return {
     offeredLinesPerSecond: rate,

@@ -1,69 +1,115 @@
 import type { PoolClient } from 'pg';
 import type { NewLogRow } from './log-row';
 
+type Range = [start: number, end: number];
+
+/** `{[0,2500),[3000,4000)}` → ranges (int8multirange text: canonical, sorted, half-open). */
+export function parseMultirange(text: string): Range[] {
+  return [...text.matchAll(/\[(\d+),(\d+)\)/g)].map((match) => [
+    Number(match[1]),
+    Number(match[2]),
+  ]);
+}
+
+/** Ranges → int8multirange text; adjacent ranges are merged here, overlapping ones by Postgres. */
+export function toMultirange(ranges: Range[]): string {
+  const merged: Range[] = [];
+  for (const [start, end] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return `{${merged.map(([start, end]) => `[${start},${end})`).join(',')}}`;
+}
+
+function contains(ranges: Range[], start: number, end: number): boolean {
+  return ranges.some(([from, to]) => from <= start && end <= to);
+}
+
 /**
  * Exactly-once for tailed files, line by line. A file source resumes after a restart from the
  * stored offset, so it may read again lines still waiting in the queue, and batches of one file
  * may commit out of order (several workers). Each line carries its byte range [start, end); inside
- * the COPY transaction the rows of the files in the batch are locked, lines whose range is already
- * in `stored` are dropped, and the ranges of the lines kept are added to it.
+ * the COPY transaction the rows of the batch's files are locked, lines whose range is already in
+ * `stored` are dropped, and the ranges of the lines kept are added to it. Three small queries per
+ * batch, whatever its size: ranges are compared here, not per line in SQL.
  */
 export async function keepUnstoredFileLines(
   client: PoolClient,
   rows: NewLogRow[],
 ): Promise<NewLogRow[]> {
-  const index: number[] = [];
-  const sourceIds: string[] = [];
-  const fileKeys: string[] = [];
-  const paths: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  rows.forEach((row, i) => {
+  const files = new Map<
+    string,
+    { sourceId: string; fileKey: string; path: string; lastEnd: number }
+  >();
+  for (const row of rows) {
     const checkpoint = row.checkpoint;
-    if (!checkpoint) return;
-    index.push(i);
-    sourceIds.push(checkpoint.sourceId);
-    fileKeys.push(checkpoint.fileKey);
-    paths.push(checkpoint.path);
-    starts.push(checkpoint.start);
-    ends.push(checkpoint.offset);
-  });
-  if (index.length === 0) return rows;
-  const lines = [index, sourceIds, fileKeys, paths, starts, ends];
-  const LINES = `unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::int8[], $6::int8[])
-                 AS f(idx, source_id, file_key, path, s, e)`;
+    if (!checkpoint) continue;
+    const key = `${checkpoint.sourceId}\u0000${checkpoint.fileKey}`;
+    const file = files.get(key);
+    if (!file) files.set(key, { ...checkpoint, lastEnd: checkpoint.offset });
+    else if (checkpoint.offset > file.lastEnd) file.lastEnd = checkpoint.offset;
+  }
+  if (files.size === 0) return rows;
+  const list = [...files.values()];
+  const ids = [list.map((file) => file.sourceId), list.map((file) => file.fileKey)];
 
   // A row to lock for every file of a still-existing source (a deleted source keeps nothing).
   await client.query(
     `INSERT INTO file_offsets (source_id, file_key, path, byte_offset)
-     SELECT DISTINCT ON (f.source_id, f.file_key) f.source_id, f.file_key, f.path, 0 FROM ${LINES}
+     SELECT f.source_id, f.file_key, f.path, 0
+       FROM unnest($1::uuid[], $2::text[], $3::text[]) AS f(source_id, file_key, path)
       WHERE EXISTS (SELECT 1 FROM sources s WHERE s.id = f.source_id)
      ON CONFLICT (source_id, file_key) DO NOTHING`,
-    lines,
+    [...ids, list.map((file) => file.path)],
   );
-  await client.query(
-    `SELECT 1 FROM file_offsets
-      WHERE (source_id, file_key) IN (SELECT DISTINCT f.source_id, f.file_key FROM ${LINES})
+  const locked = await client.query<{ source_id: string; file_key: string; stored: string }>(
+    `SELECT source_id, file_key, stored::text AS stored FROM file_offsets
+      WHERE (source_id, file_key) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
       ORDER BY source_id, file_key FOR UPDATE`,
-    lines,
+    ids,
   );
-  const duplicates = await client.query<{ idx: number }>(
-    `SELECT f.idx FROM ${LINES}
-       JOIN file_offsets o ON o.source_id = f.source_id AND o.file_key = f.file_key
-      WHERE o.stored @> int8range(f.s, f.e)`,
-    lines,
+  const stored = new Map(
+    locked.rows.map((row) => [
+      `${row.source_id}\u0000${row.file_key}`,
+      parseMultirange(row.stored),
+    ]),
   );
-  const skip = new Set(duplicates.rows.map((row) => row.idx));
-  await client.query(
-    `UPDATE file_offsets o
-        SET stored = o.stored + k.ranges, byte_offset = GREATEST(o.byte_offset, k.last_end),
-            path = k.path, updated_at = now()
-       FROM (SELECT f.source_id, f.file_key, max(f.path) AS path, max(f.e) AS last_end,
-                    range_agg(int8range(f.s, f.e)) AS ranges
-               FROM ${LINES} WHERE NOT (f.idx = ANY($7::int[]))
-              GROUP BY f.source_id, f.file_key) k
-      WHERE o.source_id = k.source_id AND o.file_key = k.file_key`,
-    [...lines, [...skip]],
-  );
-  return skip.size === 0 ? rows : rows.filter((_, i) => !skip.has(i));
+
+  const added = new Map<string, Range[]>();
+  const kept = rows.filter((row) => {
+    const checkpoint = row.checkpoint;
+    if (!checkpoint) return true;
+    const key = `${checkpoint.sourceId}\u0000${checkpoint.fileKey}`;
+    const ranges = stored.get(key);
+    if (!ranges) return true; // the source was deleted: store the line, keep no position
+    if (contains(ranges, checkpoint.start, checkpoint.offset)) return false;
+    const mine = added.get(key) ?? [];
+    mine.push([checkpoint.start, checkpoint.offset]);
+    added.set(key, mine);
+    return true;
+  });
+
+  if (added.size > 0) {
+    const changed = [...added.entries()].map(([key, ranges]) => ({
+      file: files.get(key)!,
+      ranges,
+    }));
+    await client.query(
+      `UPDATE file_offsets o
+          SET stored = o.stored + f.ranges, byte_offset = GREATEST(o.byte_offset, f.last_end),
+              path = f.path, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int8multirange[], $5::int8[])
+              AS f(source_id, file_key, path, ranges, last_end)
+        WHERE o.source_id = f.source_id AND o.file_key = f.file_key`,
+      [
+        changed.map(({ file }) => file.sourceId),
+        changed.map(({ file }) => file.fileKey),
+        changed.map(({ file }) => file.path),
+        changed.map(({ ranges }) => toMultirange(ranges)),
+        changed.map(({ file }) => file.lastEnd),
+      ],
+    );
+  }
+  return kept.length === rows.length ? rows : kept;
 }
