@@ -5,11 +5,18 @@ const net = require('node:net');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function countSource(db, source, since) {
-  const result = await db.query(
-    'SELECT count(*) AS n FROM logs WHERE source = $1 AND received_at >= $2',
-    [source, since],
-  );
+/** Lines of `source` received since `since`; for syslog, `app` tells the scenarios apart. */
+async function countSource(db, source, since, app) {
+  const result = app
+    ? await db.query(
+        `SELECT count(*) AS n FROM logs
+          WHERE source = $1 AND received_at >= $2 AND fields->>'syslog.app_name' = $3`,
+        [source, since, app],
+      )
+    : await db.query('SELECT count(*) AS n FROM logs WHERE source = $1 AND received_at >= $2', [
+        source,
+        since,
+      ]);
   return Number(result.rows[0].n);
 }
 
