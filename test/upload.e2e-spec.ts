@@ -1,3 +1,4 @@
+import type { UploadProgress } from '@app/contracts';
 import { UploadService } from '@app/ingestion';
 import type { LogRecord, LogSearchResponse } from '@app/contracts';
 import { createTestEnv, startSystem, waitFor, type TestEnv, type TestSystem } from '@app/testing';
@@ -7,20 +8,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { gzipSync } from 'node:zlib';
 
-interface Upload {
-  id: string;
-  filename: string;
-  source: string;
-  status: 'pending' | 'processing' | 'done' | 'failed';
-  totalBytes: number;
-  bytesDone: number;
-  linesDone: number;
-  linesTotal: number | null;
-  percent: number;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
+type Upload = UploadProgress;
 
 /** Log file uploads: multipart in, 202 at once, processed in the background by the api. */
 describe('uploads (api + worker, real Postgres and Redis)', () => {

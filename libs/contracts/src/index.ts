@@ -2,3 +2,4 @@
 export * from './levels';
 export * from './logs';
 export * from './auth';
+export * from './uploads';

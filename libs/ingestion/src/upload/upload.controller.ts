@@ -1,3 +1,4 @@
+import type { UploadProgress } from '@app/contracts';
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -16,7 +17,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '@app/auth';
 import type { FastifyRequest } from 'fastify';
-import { UploadDto, UploadListQueryDto, type UploadProgress } from './upload.dto';
+import { UploadDto, UploadListQueryDto } from './upload.dto';
 import { UploadService } from './upload.service';
 
 @ApiTags('uploads')

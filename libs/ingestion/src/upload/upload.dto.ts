@@ -1,24 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import type { UploadEntity, UploadStatus } from './upload.entity';
-
-/** REST shape of an upload and its progress (to move to @app/contracts). */
-export interface UploadProgress {
-  id: string;
-  filename: string;
-  source: string;
-  status: UploadStatus;
-  totalBytes: number;
-  bytesDone: number;
-  linesDone: number;
-  linesTotal: number | null;
-  /** 0–100, from the bytes read (100 once done). */
-  percent: number;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
+import type { UploadProgress, UploadStatus } from '@app/contracts';
+import type { UploadEntity } from './upload.entity';
 
 export const UPLOAD_STATUSES: readonly UploadStatus[] = ['pending', 'processing', 'done', 'failed'];
 

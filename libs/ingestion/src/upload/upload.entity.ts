@@ -1,6 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, type ValueTransformer } from 'typeorm';
 
-export type UploadStatus = 'pending' | 'processing' | 'done' | 'failed';
+import type { UploadStatus } from '@app/contracts';
+
+export type { UploadStatus };
 
 /** `bigint` columns come back from pg as strings; counts of bytes and lines fit a JS number. */
 const bigintAsNumber: ValueTransformer = {

@@ -1,3 +1,4 @@
+import type { UploadProgress } from '@app/contracts';
 import type { MultipartFile } from '@fastify/multipart';
 import {
   BadRequestException,
@@ -21,7 +22,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { finished, pipeline } from 'node:stream/promises';
 import { In, Repository } from 'typeorm';
-import { toUploadProgress, type UploadProgress } from './upload.dto';
+import { toUploadProgress } from './upload.dto';
 import { UploadEntity } from './upload.entity';
 import { UploadProcessor } from './upload-processor';
 
