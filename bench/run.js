@@ -183,6 +183,19 @@ async function main() {
       }),
     ));
   }
+  // Parsing throughput per built-in format, on one core (its own report, summarised in ours).
+  log('parsing throughput per format (bench/parsing.js)');
+  const parsingRun = spawnSync(process.execPath, [join(__dirname, 'parsing.js')], {
+    encoding: 'utf8',
+  });
+  process.stdout.write(parsingRun.stdout);
+  const parsingReport = /parsing-[^\s]+\.json/.exec(parsingRun.stdout)?.[0];
+  const parsing = parsingReport
+    ? JSON.parse(
+        require('node:fs').readFileSync(join(root, 'bench/results', parsingReport), 'utf8'),
+      )
+    : undefined;
+
   const db = new Client({ connectionString: DATABASE_URL });
   await db.connect();
   await sleep(1000); // let the worker finish booting
@@ -524,6 +537,7 @@ async function main() {
       idle: latencySummary(idleProbes),
     },
     sources: { syslogTcp: tcp, syslogUdp: udp, fileTail: fileResult, together },
+    parsing: parsing && { formats: parsing.formats, autoDetect: parsing.autoDetect },
     copyCeiling: {
       rows: copyRows,
       batch: copyBatch,

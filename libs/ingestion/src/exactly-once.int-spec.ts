@@ -1,5 +1,5 @@
 import { Test, type TestingModule } from '@nestjs/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { ConfigModule } from '@app/config';
 import {
   JobName,
@@ -14,6 +14,8 @@ import { StorageModule } from '@app/storage';
 import { createTestEnv, waitFor, type TestEnv } from '@app/testing';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
+import { GrokPatternEntity, PipelineEntity } from './pipelines/pipeline.entity';
+import { PipelineRegistry } from './pipelines/pipeline-registry.service';
 import { RawBatchStoreService } from './raw-batch-store.service';
 
 /**
@@ -30,8 +32,13 @@ describe('exactly-once storage across a worker crash (real Postgres and Redis)',
   beforeAll(async () => {
     testEnv = createTestEnv('exactly_once');
     moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(testEnv.env), QueueModule, StorageModule],
-      providers: [RawBatchStoreService],
+      imports: [
+        ConfigModule.forRoot(testEnv.env),
+        QueueModule,
+        StorageModule,
+        TypeOrmModule.forFeature([PipelineEntity, GrokPatternEntity]),
+      ],
+      providers: [RawBatchStoreService, PipelineRegistry],
     }).compile();
     await moduleRef.init();
     store = moduleRef.get(RawBatchStoreService);

@@ -10,6 +10,10 @@ import { SourceEntity } from './sources/source.entity';
 import { SourcesController } from './sources/sources.controller';
 import { SourcesService } from './sources/sources.service';
 import { StoreRawBatchProcessor } from './store-raw-batch.processor';
+import { GrokPatternEntity, PipelineEntity } from './pipelines/pipeline.entity';
+import { PipelineRegistry } from './pipelines/pipeline-registry.service';
+import { PipelinesController } from './pipelines/pipelines.controller';
+import { PipelinesService } from './pipelines/pipelines.service';
 import { SyslogServer } from './syslog/syslog-server.service';
 
 /** The entrance for lines, queue pressure and the configured sources (api process). */
@@ -20,18 +24,20 @@ import { SyslogServer } from './syslog/syslog-server.service';
 })
 export class IngestionModule {}
 
-/** The sources that listen in the api process: HTTP ingest, syslog, sources management. */
+const pipelineEntities = TypeOrmModule.forFeature([PipelineEntity, GrokPatternEntity]);
+
+/** The sources that listen in the api process (HTTP ingest, syslog, file tail), and their management. */
 @Module({
-  imports: [IngestionModule],
-  controllers: [IngestController, SourcesController],
-  providers: [SyslogServer, FileSourceManager],
+  imports: [IngestionModule, pipelineEntities],
+  controllers: [IngestController, SourcesController, PipelinesController],
+  providers: [SyslogServer, FileSourceManager, PipelinesService],
 })
 export class IngestionApiModule {}
 
-/** Consumes `ingest-raw`: parse and store. */
+/** Consumes `ingest-raw`: parse (with each source's pipeline) and store. */
 @Module({
-  imports: [StorageModule],
-  providers: [RawBatchStoreService, StoreRawBatchProcessor],
+  imports: [StorageModule, pipelineEntities],
+  providers: [RawBatchStoreService, StoreRawBatchProcessor, PipelineRegistry],
   exports: [RawBatchStoreService],
 })
 export class IngestionWorkerModule {}

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { parseLine, parseSyslog, syslogToParsedLog, type ParsedLog } from '@app/parsing';
 import {
   PIPELINE_STATS_KEY,
   RedisService,
@@ -9,6 +8,8 @@ import {
 } from '@app/queue';
 import { LogWriter, type NewLogRow } from '@app/storage';
 import type { StoredBatchEvent } from '@app/contracts';
+import { parseWithoutPipeline } from './pipelines/pipeline-compiler';
+import { PipelineRegistry } from './pipelines/pipeline-registry.service';
 
 export interface StoreOutcome {
   stored: boolean;
@@ -23,6 +24,7 @@ export class RawBatchStoreService {
   constructor(
     private readonly writer: LogWriter,
     private readonly redis: RedisService,
+    private readonly pipelines: PipelineRegistry,
   ) {}
 
   private listeners = { count: 0, checkedAt: 0 };
@@ -44,19 +46,71 @@ export class RawBatchStoreService {
   }
 
   async storeBatch(payload: RawBatchPayload): Promise<StoreOutcome> {
-    const rows = payload.lines.map(toRow);
+    const tally: ParseTally = { dropped: 0 };
+    const rows = payload.lines.map((line) => this.toRow(line, tally));
     const result = await this.writer.writeBatch(payload.batchId, rows);
-    await this.announce(payload.batchId, result.stored, result.logs).catch((error: Error) =>
+    await this.announce(
+      payload.batchId,
+      result.stored,
+      result.logs,
+      result.stored ? tally : undefined,
+    ).catch((error: Error) =>
       // The batch is committed; a missed announcement only costs live-tail viewers these lines.
       this.logger.warn(`Could not announce batch ${payload.batchId}: ${error.message}`),
     );
     return { stored: result.stored, lines: result.logs.length };
   }
 
+  /** Parses one line: with its source's pipeline if it has one, else by hint or auto-detect. */
+  private toRow(line: RawLine, tally: ParseTally): NewLogRow {
+    const context = { receivedAt: line.receivedAt, host: line.host };
+    const pipeline = this.pipelines.forSource(line.source);
+    const run = pipeline?.run(line.raw, context);
+    const parsed = run ? run.parsed : parseWithoutPipeline(line.raw, context, line.format);
+    // A pipeline's redactions apply to the stored raw line too.
+    const raw = run ? run.raw : line.raw;
+    if (parsed === null) {
+      // Dropped by the pipeline; a file line still counts as read (its range is recorded).
+      tally.dropped++;
+      return {
+        ...DISCARDED,
+        receivedAt: line.receivedAt,
+        source: line.source,
+        raw: line.raw,
+        checkpoint: line.checkpoint,
+        discard: true,
+      };
+    }
+    let parseError = parsed.parseError;
+    if (line.truncatedFrom !== undefined) {
+      const truncated = `line truncated from ${line.truncatedFrom} characters`;
+      parseError = parseError ? `${truncated}; ${parseError}` : truncated;
+    }
+    // Built field by field rather than spread: this runs for every line.
+    return {
+      ts: line.eventTime ?? parsed.ts,
+      receivedAt: line.receivedAt,
+      level: parsed.level,
+      source: line.source,
+      host: parsed.host,
+      message: parsed.message,
+      raw,
+      statusCode: parsed.statusCode,
+      method: parsed.method,
+      path: parsed.path,
+      latencyMs: parsed.latencyMs,
+      // Transport labels first, so the line's own fields win on a clash.
+      fields: line.attributes ? { ...line.attributes, ...parsed.fields } : parsed.fields,
+      parseError,
+      checkpoint: line.checkpoint,
+    };
+  }
+
   private async announce(
     batchId: string,
     stored: boolean,
     logs: StoredBatchEvent['logs'],
+    tally?: ParseTally,
   ): Promise<void> {
     const statsKey = this.redis.key(PIPELINE_STATS_KEY);
     const pipeline = this.redis.client.pipeline();
@@ -65,6 +119,7 @@ export class RawBatchStoreService {
       pipeline.hincrby(statsKey, 'lines_stored', logs.length);
       const parseErrors = logs.filter((log) => log.parseError !== null).length;
       if (parseErrors > 0) pipeline.hincrby(statsKey, 'parse_errors', parseErrors);
+      if (tally?.dropped) pipeline.hincrby(statsKey, 'lines_dropped_by_pipeline', tally.dropped);
       if (await this.anyoneListening()) {
         const event: StoredBatchEvent = { batchId, logs };
         pipeline.publish(this.redis.key(STORED_BATCH_CHANNEL), JSON.stringify(event));
@@ -76,39 +131,20 @@ export class RawBatchStoreService {
   }
 }
 
-function toRow(line: RawLine): NewLogRow {
-  const parsed = parseRawLine(line);
-  let parseError = parsed.parseError;
-  if (line.truncatedFrom !== undefined) {
-    const truncated = `line truncated from ${line.truncatedFrom} characters`;
-    parseError = parseError ? `${truncated}; ${parseError}` : truncated;
-  }
-  // Built field by field rather than spread: this runs for every line.
-  return {
-    ts: line.eventTime ?? parsed.ts,
-    receivedAt: line.receivedAt,
-    level: parsed.level,
-    source: line.source,
-    host: parsed.host,
-    message: parsed.message,
-    raw: line.raw,
-    statusCode: parsed.statusCode,
-    method: parsed.method,
-    path: parsed.path,
-    latencyMs: parsed.latencyMs,
-    // Transport labels first, so the line's own fields win on a clash.
-    fields: line.attributes ? { ...line.attributes, ...parsed.fields } : parsed.fields,
-    parseError,
-    checkpoint: line.checkpoint,
-  };
+/** Stats of one batch's parsing, for the pipeline counters. */
+interface ParseTally {
+  dropped: number;
 }
 
-/** The parser the transport asks for, falling back to auto-detection (JSON or text). */
-function parseRawLine(line: RawLine): ParsedLog {
-  const context = { receivedAt: line.receivedAt, host: line.host };
-  if (line.format === 'syslog') {
-    const message = parseSyslog(line.raw, { now: line.receivedAt });
-    if (message) return syslogToParsedLog(message, context);
-  }
-  return parseLine(line.raw, context);
-}
+const DISCARDED = {
+  ts: 0,
+  level: 6,
+  host: null,
+  message: '',
+  statusCode: null,
+  method: null,
+  path: null,
+  latencyMs: null,
+  fields: {},
+  parseError: null,
+};

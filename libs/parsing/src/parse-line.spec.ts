@@ -121,3 +121,16 @@ describe('parseLine: JSON wrapping a text line', () => {
     expect(parsed.fields).toEqual({ 'log.file.path': '/var/log/a.log' });
   });
 });
+
+describe('parseLine: the source time zone', () => {
+  it('reads zone-less JSON and text timestamps in the given zone, and keeps explicit zones', () => {
+    const east2 = { receivedAt: 0, utcOffsetMinutes: 120 };
+    expect(parseLine('{"time":"2026-11-21T10:00:00","msg":"x"}', east2).ts).toBe(
+      Date.UTC(2026, 10, 21, 8, 0, 0),
+    );
+    expect(parseLine('2026-11-21T10:00:00 INFO y', east2).ts).toBe(Date.UTC(2026, 10, 21, 8, 0, 0));
+    expect(parseLine('{"time":"2026-11-21T10:00:00Z","msg":"x"}', east2).ts).toBe(
+      Date.UTC(2026, 10, 21, 10, 0, 0),
+    );
+  });
+});

@@ -1,7 +1,7 @@
 import { flattenObject } from './flatten';
 import { DEFAULT_LEVEL, levelFromStatus, levelFromText, levelFromValue } from './levels';
 import type { LineContext, ParsedLog } from './parsed-log';
-import { leadingTimestamp, timestampFromValue } from './timestamps';
+import { leadingTimestampInZone, timestampFromValueInZone } from './timestamps';
 
 /**
  * Well-known keys of JSON logs, most specific first. The first one present wins and is taken out
@@ -55,7 +55,7 @@ export function parseLine(raw: string, context: LineContext): ParsedLog {
 
 function parseText(raw: string, context: LineContext): ParsedLog {
   return {
-    ts: leadingTimestamp(raw) ?? context.receivedAt,
+    ts: leadingTimestampInZone(raw, context.utcOffsetMinutes ?? 0) ?? context.receivedAt,
     level: levelFromText(raw) ?? DEFAULT_LEVEL,
     message: raw,
     host: context.host ?? null,
@@ -92,7 +92,10 @@ function parseJsonObject(
   };
 
   const tsValue = take(JSON_KEYS.ts);
-  let ts = tsValue === undefined ? undefined : timestampFromValue(tsValue);
+  let ts =
+    tsValue === undefined
+      ? undefined
+      : timestampFromValueInZone(tsValue, context.utcOffsetMinutes ?? 0);
   if (tsValue !== undefined && ts === undefined) {
     problems.push(`unrecognised timestamp ${JSON.stringify(tsValue)}`);
     fields['timestamp_unparsed'] = tsValue;
@@ -114,7 +117,9 @@ function parseJsonObject(
   const path = take(JSON_KEYS.path);
   // A shipper's JSON wrapper around a text line: take the time from the start of the message.
   ts ??=
-    (typeof message === 'string' ? leadingTimestamp(message) : undefined) ?? context.receivedAt;
+    (typeof message === 'string'
+      ? leadingTimestampInZone(message, context.utcOffsetMinutes ?? 0)
+      : undefined) ?? context.receivedAt;
 
   return {
     ts,

@@ -22,4 +22,6 @@ export interface LineContext {
   receivedAt: number;
   /** Host as the transport saw it; used when the line names none. */
   host?: string;
+  /** Minutes east of UTC for timestamps without a zone (the source's time zone); default 0. */
+  utcOffsetMinutes?: number;
 }

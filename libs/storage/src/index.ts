@@ -14,4 +14,5 @@ export {
 } from './partition-manager.service';
 export { decodeCursor, encodeCursor, type LogCursor } from './log-cursor';
 export { ensureDatabaseExists, runMigrationsLocked } from './database';
+export { formatTimestamp } from './copy-encoding';
 export type { NewLogRow, TailCheckpoint } from './log-row';

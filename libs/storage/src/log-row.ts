@@ -14,6 +14,8 @@ export interface NewLogRow {
   latencyMs: number | null;
   fields: Record<string, unknown>;
   parseError: string | null;
+  /** Dropped by a pipeline: not stored, but its file range is recorded as read. */
+  discard?: boolean;
   /** For a line read from a file: its position, stored in the same transaction as the line. */
   checkpoint?: TailCheckpoint;
 }

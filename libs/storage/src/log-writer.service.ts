@@ -54,7 +54,8 @@ export class LogWriter {
         this.logger.log(`Batch ${batchId} was already stored; skipped (retry after a crash)`);
         return { stored: false, logs: [] };
       }
-      const records = await this.copyRows(client, await keepUnstoredFileLines(client, rows));
+      const unstored = await keepUnstoredFileLines(client, rows);
+      const records = await this.copyRows(client, unstored.filter((row) => !row.discard));
       await client.query('COMMIT');
       return { stored: true, logs: records };
     } catch (error) {
