@@ -97,6 +97,36 @@ describe('parsing pipelines and the playground (real api + worker)', () => {
     );
   });
 
+  it('reads zone-less timestamps in the source time zone (auto-detected format, no steps)', async () => {
+    const created = await api('/api/v1/pipelines', 'POST', {
+      name: 'berlin',
+      source: 'berlin',
+      steps: [],
+      timeZone: 'Europe/Berlin',
+    });
+    expect(created.status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await ingest('berlin', [
+      '2026-07-01T12:00:00 INFO summer time',
+      '2026-01-15T12:00:00 INFO winter time',
+    ]);
+    await system.drain();
+    const byMessage = Object.fromEntries(
+      (await stored('berlin')).map((line) => [line.message.slice(20), line.ts]),
+    );
+    expect(byMessage).toEqual({
+      'INFO summer time': '2026-07-01T06:30:00.000000Z',
+      'INFO winter time': '2026-01-15T06:30:00.000000Z',
+    });
+    const badZone = await api('/api/v1/pipelines', 'POST', {
+      name: 'mars',
+      source: 'mars',
+      steps: [],
+      timeZone: 'Mars/Olympus',
+    });
+    expect(badZone.status).toBe(400);
+  });
+
   it('refuses unsafe or invalid patterns with a 400 that names the construct', async () => {
     const refused = await api('/api/v1/pipelines', 'POST', {
       name: 'bad',

@@ -20,7 +20,9 @@ export interface SourcePipeline {
 
 /**
  * Compiles steps with the user's grok patterns; throws PipelineError (step index and problem) for
- * anything invalid. With no steps, lines are auto-detected. `timeZone` reads zone-less timestamps.
+ * anything invalid. With no steps, lines are auto-detected. `timeZone` reads zone-less timestamps;
+ * for an IANA zone the offset in force when the line is received is used, which is exact for live
+ * logs and off by the daylight-saving shift for old lines from the other season.
  */
 export function compileSourcePipeline(
   steps: PipelineStep[],
