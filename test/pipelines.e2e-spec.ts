@@ -102,7 +102,7 @@ describe('parsing pipelines and the playground (real api + worker)', () => {
       name: 'berlin',
       source: 'berlin',
       steps: [],
-      timeZone: 'Europe/Berlin',
+      timeZone: '+05:30',
     });
     expect(created.status).toBe(201);
     await new Promise((resolve) => setTimeout(resolve, 300));
