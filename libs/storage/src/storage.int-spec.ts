@@ -191,6 +191,28 @@ describe('storage (real Postgres)', () => {
     expect(offsets).toEqual([{ offset: 2500, stored: '{[0,2500)}' }]);
   });
 
+  it('builds the full-text index of closed days only, and log_tsv splits punctuation', async () => {
+    const yesterday = utcDayStart(Date.now()) - DAY;
+    await writer.writeBatch('batch-fts', [
+      row('GET /api/orders/42 HTTP/1.1 Mozilla/5.0', { ts: yesterday + 1000, source: 'fts' }),
+    ]);
+    const built = await partitions.buildTextIndexes();
+    expect(built).toContain(partitionName(yesterday));
+    expect(built).not.toContain(partitionName(utcDayStart(Date.now())));
+    const indexes = await dataSource.query(`SELECT indexname FROM pg_indexes WHERE indexname = $1`, [
+      `${partitionName(yesterday)}_tsv_idx`,
+    ]);
+    expect(indexes).toHaveLength(1);
+    expect(await partitions.buildTextIndexes()).toEqual([]); // nothing left to do
+    for (const word of ['orders', 'mozilla', '42']) {
+      const found = await dataSource.query(
+        `SELECT count(*)::int AS n FROM logs WHERE source = 'fts' AND log_tsv(message) @@ to_tsquery('simple', $1)`,
+        [word],
+      );
+      expect({ word, n: found[0].n }).toEqual({ word, n: 1 });
+    }
+  });
+
   it('pages newest first with a keyset cursor, without gaps or repeats on equal timestamps', async () => {
     const ts = Date.UTC(2026, 0, 1, 12, 0, 0) + 0.5;
     const rows = Array.from({ length: 25 }, (_, i) => row(`page ${i}`, { ts, source: 'paging' }));
