@@ -1,7 +1,17 @@
 // One Jest run for the whole suite: unit (*.spec.ts), integration (*.int-spec.ts, real Postgres and
 // Redis) and end-to-end (test/*.e2e-spec.ts). Each integration/e2e file makes its own database
 // and Redis key prefix (test/support), so files run in parallel.
-const libs = ['config', 'queue', 'contracts', 'ingestion', 'parsing', 'storage', 'auth', 'tailer'];
+const libs = [
+  'config',
+  'queue',
+  'contracts',
+  'ingestion',
+  'parsing',
+  'storage',
+  'auth',
+  'tailer',
+  'livetail',
+];
 
 module.exports = {
   testEnvironment: 'node',

@@ -64,15 +64,18 @@ describe('agent → real api + worker', () => {
     );
 
     const stored = await waitFor(async () => {
-      const response = await fetch(`${system.baseUrl}/api/v1/logs?source=web-01`, {
-        headers: { 'x-api-key': apiKey },
-      });
+      const response = await fetch(
+        `${system.baseUrl}/api/v1/logs?from=1970-01-01T00:00:00Z&source=web-01`,
+        {
+          headers: { 'x-api-key': apiKey },
+        },
+      );
       const { items } = (await response.json()) as LogSearchResponse;
       return items.length >= 3 ? items : undefined;
     }, 'the agent lines');
     await new Promise((resolve) => setTimeout(resolve, 500));
     const { items } = (await (
-      await fetch(`${system.baseUrl}/api/v1/logs?source=web-01`, {
+      await fetch(`${system.baseUrl}/api/v1/logs?from=1970-01-01T00:00:00Z&source=web-01`, {
         headers: { 'x-api-key': apiKey },
       })
     ).json()) as LogSearchResponse;

@@ -64,9 +64,12 @@ describe('backpressure (real api, worker started late)', () => {
       socket.end();
       await system.drain();
       const stored = async (source: string) => {
-        const response = await fetch(`${system.baseUrl}/api/v1/logs?source=${source}&limit=1000`, {
-          headers: { 'x-api-key': apiKey },
-        });
+        const response = await fetch(
+          `${system.baseUrl}/api/v1/logs?from=1970-01-01T00:00:00Z&source=${source}&limit=1000`,
+          {
+            headers: { 'x-api-key': apiKey },
+          },
+        );
         return (await response.json()) as { items: unknown[]; nextCursor: string | null };
       };
       await waitFor(
@@ -78,7 +81,7 @@ describe('backpressure (real api, worker started late)', () => {
       let cursor: string | null = null;
       do {
         const response = await fetch(
-          `${system.baseUrl}/api/v1/logs?source=pressure&limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
+          `${system.baseUrl}/api/v1/logs?from=1970-01-01T00:00:00Z&source=pressure&limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
           { headers: { 'x-api-key': apiKey } },
         );
         const page = (await response.json()) as {

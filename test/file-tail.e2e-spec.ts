@@ -47,7 +47,9 @@ describe('file tail sources (real api + worker)', () => {
     let cursor: string | null = null;
     do {
       const page = (await (
-        await api(`/api/v1/logs?source=app-files&limit=1000${cursor ? `&cursor=${cursor}` : ''}`)
+        await api(
+          `/api/v1/logs?from=1970-01-01T00:00:00Z&source=app-files&limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
+        )
       ).json()) as LogSearchResponse;
       all.push(...page.items);
       cursor = page.nextCursor;

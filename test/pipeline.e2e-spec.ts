@@ -36,9 +36,12 @@ describe('the whole pipeline (api + worker, real Postgres and Redis)', () => {
       body,
     });
   const search = async (query: string): Promise<LogSearchResponse> => {
-    const response = await fetch(`${system.baseUrl}/api/v1/logs?${query}`, {
-      headers: { 'x-api-key': apiKey },
-    });
+    const response = await fetch(
+      `${system.baseUrl}/api/v1/logs?from=1970-01-01T00:00:00Z&${query}`,
+      {
+        headers: { 'x-api-key': apiKey },
+      },
+    );
     expect(response.status).toBe(200);
     return (await response.json()) as LogSearchResponse;
   };

@@ -34,8 +34,11 @@ describe('parsing pipelines and the playground (real api + worker)', () => {
       body: lines.join('\n'),
     });
   const stored = async (source: string): Promise<LogRecord[]> =>
-    ((await (await api(`/api/v1/logs?source=${source}&limit=1000`)).json()) as LogSearchResponse)
-      .items;
+    (
+      (await (
+        await api(`/api/v1/logs?from=1970-01-01T00:00:00Z&source=${source}&limit=1000`)
+      ).json()) as LogSearchResponse
+    ).items;
 
   it('auto-detects formats for a source without a pipeline', async () => {
     await ingest('web-auto', [ACCESS('10.1.1.1', '/api/orders?id=7', 503)]);

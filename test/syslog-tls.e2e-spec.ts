@@ -55,9 +55,12 @@ describe('syslog over TLS and oversized lines (real api + worker)', () => {
 
   const find = (word: string) =>
     waitFor(async () => {
-      const response = await fetch(`${system.baseUrl}/api/v1/logs?source=syslog&q=${word}`, {
-        headers: { 'x-api-key': apiKey },
-      });
+      const response = await fetch(
+        `${system.baseUrl}/api/v1/logs?from=1970-01-01T00:00:00Z&source=syslog&q=${word}`,
+        {
+          headers: { 'x-api-key': apiKey },
+        },
+      );
       const { items } = (await response.json()) as LogSearchResponse;
       return items.length > 0 ? items : undefined;
     }, `a syslog line with ${word}`);

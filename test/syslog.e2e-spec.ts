@@ -34,7 +34,7 @@ describe('syslog ingestion with util-linux logger (real api + worker)', () => {
   const find = async (tag: string, expected = 1): Promise<LogRecord[]> =>
     waitFor<LogRecord[] | undefined>(async () => {
       const response = await fetch(
-        `${system.baseUrl}/api/v1/logs?source=syslog&q=${encodeURIComponent(tag)}&limit=1000`,
+        `${system.baseUrl}/api/v1/logs?from=1970-01-01T00:00:00Z&source=syslog&q=${encodeURIComponent(tag)}&limit=1000`,
         {
           headers: { 'x-api-key': apiKey },
         },

@@ -71,9 +71,12 @@ describe('uploads (api + worker, real Postgres and Redis)', () => {
     return (result.rows[0] as { n: number }).n;
   };
   const search = async (query: string): Promise<LogRecord[]> => {
-    const response = await fetch(`${system.baseUrl}/api/v1/logs?${query}`, {
-      headers: { 'x-api-key': apiKey },
-    });
+    const response = await fetch(
+      `${system.baseUrl}/api/v1/logs?from=1970-01-01T00:00:00Z&${query}`,
+      {
+        headers: { 'x-api-key': apiKey },
+      },
+    );
     return ((await response.json()) as LogSearchResponse).items;
   };
 

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@app/auth';
 import { ConfigModule } from '@app/config';
 import { CompatApiModule, IngestionApiModule, UploadApiModule } from '@app/ingestion';
+import { LiveTailModule } from '@app/livetail';
 import { QueueModule } from '@app/queue';
 import { StorageApiModule, StorageModule } from '@app/storage';
 import { HealthController } from './health.controller';
@@ -22,6 +23,7 @@ export class ApiModule {
         CompatApiModule,
         UploadApiModule,
         AuthModule,
+        LiveTailModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [MetricsService],

@@ -3,3 +3,5 @@ export * from './levels';
 export * from './logs';
 export * from './auth';
 export * from './uploads';
+export * from './analytics';
+export * from './livetail';

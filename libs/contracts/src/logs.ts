@@ -19,6 +19,8 @@ export interface LogRecord {
   fields: Record<string, unknown>;
   /** Why the line could not be parsed fully; the line is stored all the same. */
   parseError: string | null;
+  /** In search results: [start, end) character spans of `message` that matched the query. */
+  highlights?: [number, number][];
 }
 
 /** One line with everything that was kept of it. */
@@ -31,6 +33,8 @@ export interface LogSearchResponse {
   items: LogRecord[];
   /** Pass as `cursor` to get the next (older) page; null on the last page. */
   nextCursor: string | null;
+  /** Pass as `cursor` with `direction=newer` to get the newer lines before this page; null when none. */
+  prevCursor: string | null;
 }
 
 export interface IngestLineError {

@@ -5,7 +5,7 @@ export {
   dataSourceOptions,
 } from './storage.module';
 export { LogWriter, type WriteResult } from './log-writer.service';
-export { LogSearchService, likeLiteral, type LogSearchFilter } from './log-search.service';
+export { LogSearchService, SearchTimeoutError, type LogSearchFilter } from './log-search.service';
 export {
   PartitionManager,
   partitionName,
@@ -16,3 +16,4 @@ export { decodeCursor, encodeCursor, type LogCursor } from './log-cursor';
 export { ensureDatabaseExists, runMigrationsLocked } from './database';
 export { formatTimestamp } from './copy-encoding';
 export type { NewLogRow, TailCheckpoint } from './log-row';
+export * from './query';

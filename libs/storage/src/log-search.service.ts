@@ -8,6 +8,7 @@ import {
 } from '@app/contracts';
 import { DataSource } from 'typeorm';
 import { encodeCursor, type LogCursor } from './log-cursor';
+import { compileQueryToSql, fullTextTerms, highlightSpans, type QueryNode } from './query';
 
 export interface LogSearchFilter {
   from?: Date;
@@ -16,12 +17,26 @@ export interface LogSearchFilter {
   levels?: number[];
   sources?: string[];
   hosts?: string[];
-  /** Words that must all occur in the message (case-insensitive substrings). */
-  words?: string[];
+  /** A parsed query of the query language (null: no query). */
+  query?: QueryNode | null;
   limit: number;
-  /** Continue after this position (older rows). */
-  after?: LogCursor;
+  /** Continue from this position: to older lines by default, to newer ones with `direction`. */
+  cursor?: LogCursor;
+  direction?: 'older' | 'newer';
 }
+
+/** The search ran past the statement timeout: the caller should narrow it. */
+export class SearchTimeoutError extends Error {}
+
+/** Longest a search may run. */
+const STATEMENT_TIMEOUT_MS = 10_000;
+/**
+ * A full-text search first runs as a plain newest-first scan for this long: right for common words
+ * (the first page is found quickly). If it takes longer, the word is rare in the range and the
+ * planner's backward walk is the trap of MEASUREMENTS.md §8; the fenced form then fetches the
+ * matches through the text index and sorts them (9–25 ms there, against up to 9.9 s).
+ */
+const PLAIN_FIRST_MS = 300;
 
 // ts is read as text with microseconds: a JS Date would cut it to milliseconds and break paging.
 // The aliases shadow the columns in ORDER BY, so ordering must name `logs.ts` and `logs.id`
@@ -49,11 +64,6 @@ interface LogRow {
   raw?: string;
 }
 
-/** Escapes LIKE wildcards so user text matches literally. */
-export function likeLiteral(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /** Reads stored logs: filtered newest-first pages with keyset paging, and single lines. */
 @Injectable()
 export class LogSearchService {
@@ -66,29 +76,83 @@ export class LogSearchService {
       return `$${params.length}`;
     };
     const where: string[] = [];
-    if (filter.from) where.push(`ts >= ${param(filter.from)}`);
-    if (filter.to) where.push(`ts < ${param(filter.to)}`);
-    if (filter.levels?.length) where.push(`level = ANY(${param(filter.levels)}::smallint[])`);
-    if (filter.sources?.length) where.push(`source = ANY(${param(filter.sources)}::text[])`);
-    if (filter.hosts?.length) where.push(`host = ANY(${param(filter.hosts)}::text[])`);
-    for (const word of filter.words ?? [])
-      where.push(`message ILIKE ${param(`%${likeLiteral(word)}%`)}`);
-    if (filter.after) {
-      where.push(
-        `(ts, id) < (${param(filter.after.ts)}::timestamptz, ${param(filter.after.id)}::bigint)`,
-      );
+    if (filter.from) where.push(`logs.ts >= ${param(filter.from)}`);
+    if (filter.to) where.push(`logs.ts < ${param(filter.to)}`);
+    if (filter.levels?.length) where.push(`logs.level = ANY(${param(filter.levels)}::smallint[])`);
+    if (filter.sources?.length) where.push(`logs.source = ANY(${param(filter.sources)}::text[])`);
+    if (filter.hosts?.length) where.push(`logs.host = ANY(${param(filter.hosts)}::text[])`);
+    if (filter.query) where.push(`(${compileQueryToSql(filter.query, param)})`);
+    const newer = filter.direction === 'newer';
+    if (filter.cursor) {
+      const position = `(${param(filter.cursor.ts)}::timestamptz, ${param(filter.cursor.id)}::bigint)`;
+      where.push(newer ? `(logs.ts, logs.id) > ${position}` : `(logs.ts, logs.id) < ${position}`);
     }
-    const sql = `SELECT ${RECORD_COLUMNS} FROM logs
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY logs.ts DESC, logs.id DESC LIMIT ${param(filter.limit + 1)}`;
-    const rows: LogRow[] = await this.dataSource.query(sql, params);
+    const order = newer ? 'ASC' : 'DESC';
+    const conditions = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const limit = param(filter.limit + 1);
+    const plain = `SELECT ${RECORD_COLUMNS} FROM logs ${conditions}
+      ORDER BY logs.ts ${order}, logs.id ${order} LIMIT ${limit}`;
+    // OFFSET 0 keeps the planner from pushing the ORDER BY … LIMIT into a backward index walk.
+    const fenced = `SELECT * FROM (SELECT logs.ts AS sort_ts, logs.id AS sort_id, ${RECORD_COLUMNS}
+      FROM logs ${conditions} OFFSET 0) matches
+      ORDER BY sort_ts ${order}, sort_id ${order} LIMIT ${limit}`;
+
+    const terms = fullTextTerms(filter.query ?? null);
+    let rows: LogRow[] | undefined;
+    if (terms.words.length + terms.phrases.length > 0) {
+      rows = await this.query(plain, params, PLAIN_FIRST_MS).catch((error: unknown) => {
+        if (error instanceof SearchTimeoutError) return undefined;
+        throw error;
+      });
+      rows ??= await this.query(fenced, params, STATEMENT_TIMEOUT_MS);
+    } else {
+      rows = await this.query(plain, params, STATEMENT_TIMEOUT_MS);
+    }
+
+    const more = rows.length > filter.limit;
     const page = rows.slice(0, filter.limit);
+    if (newer) page.reverse(); // always newest first
+    const first = page[0];
     const last = page[page.length - 1];
+    const items = page.map((row) => {
+      const record = toRecord(row);
+      if (filter.query) record.highlights = highlightSpans(filter.query, record.message);
+      return record;
+    });
     return {
-      items: page.map(toRecord),
+      items,
+      // Older lines exist after the last one when paging back, or when this page was cut.
       nextCursor:
-        rows.length > filter.limit && last ? encodeCursor({ ts: last.ts, id: last.id }) : null,
+        last && (newer ? filter.cursor !== undefined : more)
+          ? encodeCursor({ ts: last.ts, id: last.id })
+          : null,
+      prevCursor:
+        first && (newer ? more : filter.cursor !== undefined)
+          ? encodeCursor({ ts: first.ts, id: first.id })
+          : null,
     };
+  }
+
+  /** Runs one read in its own transaction with a statement timeout. */
+  private async query(sql: string, params: unknown[], timeoutMs: number): Promise<LogRow[]> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query(`SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
+      const rows: LogRow[] = await runner.query(sql, params);
+      await runner.commitTransaction();
+      return rows;
+    } catch (error) {
+      await runner.rollbackTransaction().catch(() => undefined);
+      const code =
+        (error as { driverError?: { code?: string }; code?: string }).driverError?.code ??
+        (error as { code?: string }).code;
+      if (code === '57014') throw new SearchTimeoutError(`search stopped after ${timeoutMs} ms`);
+      throw error;
+    } finally {
+      await runner.release();
+    }
   }
 
   async findById(id: string): Promise<LogRecordDetail | undefined> {

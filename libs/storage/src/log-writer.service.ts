@@ -55,7 +55,10 @@ export class LogWriter {
         return { stored: false, logs: [] };
       }
       const unstored = await keepUnstoredFileLines(client, rows);
-      const records = await this.copyRows(client, unstored.filter((row) => !row.discard));
+      const records = await this.copyRows(
+        client,
+        unstored.filter((row) => !row.discard),
+      );
       await client.query('COMMIT');
       return { stored: true, logs: records };
     } catch (error) {

@@ -18,8 +18,13 @@ import {
 } from '@nestjs/swagger';
 import { LOG_LEVELS, type LogRecordDetail, type LogSearchResponse } from '@app/contracts';
 import { decodeCursor } from './log-cursor';
+import { SearchTimeoutError } from './log-search.service';
+import { parseSearchQuery } from './search-query';
 import { LogSearchService } from './log-search.service';
 import { LogRecordDetailDto, LogSearchQueryDto, LogSearchResponseDto } from './logs.dto';
+
+/** The default search range when none is given. */
+const DEFAULT_RANGE_MS = 24 * 3600_000;
 
 @ApiTags('logs')
 @ApiBearerAuth()
@@ -33,26 +38,38 @@ export class LogsController {
   @ApiOperation({ summary: 'Search stored lines, newest first, with keyset paging' })
   @ApiOkResponse({ type: LogSearchResponseDto })
   @ApiBadRequestResponse({ description: 'A parameter is malformed (the message names it)' })
-  find(@Query() query: LogSearchQueryDto): Promise<LogSearchResponse> {
-    const from = query.from ? new Date(query.from) : undefined;
+  async find(@Query() query: LogSearchQueryDto): Promise<LogSearchResponse> {
+    let from = query.from ? new Date(query.from) : undefined;
     const to = query.to ? new Date(query.to) : undefined;
     if (from && to && from >= to) throw new BadRequestException('from must be earlier than to');
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (query.cursor !== undefined && !after) {
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !cursor) {
       throw new BadRequestException(
         'cursor is not valid: pass the nextCursor of a previous page unchanged',
       );
     }
-    return this.search.search({
-      from,
-      to,
-      levels: query.level?.map((name) => LOG_LEVELS.indexOf(name)),
-      sources: query.source,
-      hosts: query.host,
-      words: query.q?.split(/\s+/).filter(Boolean),
-      limit: query.limit ?? 100,
-      after,
-    });
+    // Without any range, the last 24 hours: a search never scans all of history by accident.
+    if (!from && !to && !cursor) from = new Date(Date.now() - DEFAULT_RANGE_MS);
+    try {
+      return await this.search.search({
+        from,
+        to,
+        levels: query.level?.map((name) => LOG_LEVELS.indexOf(name)),
+        sources: query.source,
+        hosts: query.host,
+        query: parseSearchQuery(query.q),
+        limit: query.limit ?? 100,
+        cursor,
+        direction: query.direction,
+      });
+    } catch (error) {
+      if (error instanceof SearchTimeoutError) {
+        throw new BadRequestException(
+          'The search took longer than 10 s: narrow the time range (from/to) or make the query more selective',
+        );
+      }
+      throw error;
+    }
   }
 
   @Get(':id')

@@ -91,12 +91,25 @@ export class LogSearchQueryDto {
   host?: string[];
 
   @ApiPropertyOptional({
-    description: 'Words that must all occur in the message (case-insensitive substring match)',
+    description:
+      'Query language: words and "phrases" (full text), field:value on level, source, host, status, method, ' +
+      'path, latency_ms, message and fields.<name>, comparisons status:>=500, ranges latency_ms:[100 TO 500], ' +
+      'wildcards path:/api/*, AND / OR / NOT / -term and parentheses. A syntax error answers 400 with the position.',
+    example: 'status:>=500 AND path:/api/* -host:canary-1',
   })
   @IsOptional()
   @IsString()
-  @MaxLength(1000)
+  @MaxLength(2000)
   q?: string;
+
+  @ApiPropertyOptional({
+    enum: ['older', 'newer'],
+    default: 'older',
+    description: 'With cursor: older lines (nextCursor) or newer lines (prevCursor)',
+  })
+  @IsOptional()
+  @IsIn(['older', 'newer'])
+  direction?: 'older' | 'newer';
 
   @ApiPropertyOptional({ description: 'Page size', default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
@@ -129,6 +142,12 @@ export class LogRecordDto implements LogRecord {
   @ApiProperty({ type: Number, nullable: true }) latencyMs!: number | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) fields!: Record<string, unknown>;
   @ApiProperty({ type: String, nullable: true }) parseError!: string | null;
+  @ApiPropertyOptional({
+    description: 'Search results: [start, end) spans of message that matched',
+    type: 'array',
+    items: { type: 'array', items: { type: 'number' } },
+  })
+  highlights?: [number, number][];
 }
 
 export class LogRecordDetailDto extends LogRecordDto implements LogRecordDetail {
@@ -139,4 +158,10 @@ export class LogSearchResponseDto implements LogSearchResponse {
   @ApiProperty({ type: [LogRecordDto] }) items!: LogRecordDto[];
   @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next (older) page' })
   nextCursor!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Cursor of the newer lines before this page (use with direction=newer)',
+  })
+  prevCursor!: string | null;
 }

@@ -4,6 +4,7 @@ import { ConfigModule } from '@app/config';
 import { createTestEnv, type TestEnv } from '@app/testing';
 import type { DataSource } from 'typeorm';
 import { LogSearchService } from './log-search.service';
+import { parseQuery } from './query';
 import { LogWriter } from './log-writer.service';
 import type { NewLogRow } from './log-row';
 import { PartitionManager, partitionName, utcDayStart } from './partition-manager.service';
@@ -126,7 +127,7 @@ describe('storage (real Postgres)', () => {
       { message: 'from 1970', partition: 'logs_default' },
       { message: 'from 2099', partition: 'logs_default' },
     ]);
-    const found = await search.search({ words: ['from 1970'.split(' ')[1]], limit: 10 });
+    const found = await search.search({ query: parseQuery('1970'), limit: 10 });
     expect(found.items.map((item) => item.ts)).toEqual(['1970-01-01T00:00:01.000000Z']);
   });
 
@@ -199,9 +200,10 @@ describe('storage (real Postgres)', () => {
     const built = await partitions.buildTextIndexes();
     expect(built).toContain(partitionName(yesterday));
     expect(built).not.toContain(partitionName(utcDayStart(Date.now())));
-    const indexes = await dataSource.query(`SELECT indexname FROM pg_indexes WHERE indexname = $1`, [
-      `${partitionName(yesterday)}_tsv_idx`,
-    ]);
+    const indexes = await dataSource.query(
+      `SELECT indexname FROM pg_indexes WHERE indexname = $1`,
+      [`${partitionName(yesterday)}_tsv_idx`],
+    );
     expect(indexes).toHaveLength(1);
     expect(await partitions.buildTextIndexes()).toEqual([]); // nothing left to do
     for (const word of ['orders', 'mozilla', '42']) {
@@ -220,7 +222,7 @@ describe('storage (real Postgres)', () => {
     const seen: string[] = [];
     let cursor;
     do {
-      const page = await search.search({ sources: ['paging'], limit: 10, after: cursor });
+      const page = await search.search({ sources: ['paging'], limit: 10, cursor });
       seen.push(...page.items.map((item) => item.id));
       expect(page.items.every((item) => item.ts === '2026-01-01T12:00:00.000500Z')).toBe(true);
       cursor = page.nextCursor
@@ -248,12 +250,12 @@ describe('storage (real Postgres)', () => {
       '100%_literal match',
       'disk full on /var',
     ]);
-    expect(await messages({ sources: ['filters'], words: ['DISK', 'var'], limit: 10 })).toEqual([
-      'disk full on /var',
-    ]);
-    expect(await messages({ sources: ['filters'], words: ['%_'], limit: 10 })).toEqual([
-      '100%_literal match',
-    ]);
+    expect(
+      await messages({ sources: ['filters'], query: parseQuery('DISK var'), limit: 10 }),
+    ).toEqual(['disk full on /var']);
+    expect(
+      await messages({ sources: ['filters'], query: parseQuery('message:*%_*'), limit: 10 }),
+    ).toEqual(['100%_literal match']);
     expect(
       await messages({
         sources: ['filters'],

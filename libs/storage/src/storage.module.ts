@@ -3,12 +3,19 @@ import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { LOOKOUT_CONFIG, type LookoutConfig } from '@app/config';
 import { MIGRATIONS } from '@app/migrations';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { AnalyticsController, LogAnalyticsController } from './analytics/log-analytics.controller';
+import { LogAnalyticsService } from './analytics/log-analytics.service';
+import { LogExportService } from './analytics/log-export.service';
+import { ReadTransactions } from './analytics/read-transaction.service';
 import { ensureDatabaseExists, runMigrationsLocked } from './database';
 import { LogSearchService } from './log-search.service';
 import { LogsController } from './logs.controller';
 import { LogWriter } from './log-writer.service';
 import { PartitionManager } from './partition-manager.service';
 import { PartitionScheduler } from './partition.scheduler';
+import { SavedSearchEntity } from './saved-searches/saved-search.entity';
+import { SavedSearchesController } from './saved-searches/saved-searches.controller';
+import { SavedSearchesService } from './saved-searches/saved-searches.service';
 
 export function dataSourceOptions(config: LookoutConfig): DataSourceOptions {
   return {
@@ -62,9 +69,17 @@ export class StorageModule {
 })
 export class StorageWorkerModule {}
 
-/** The search API. */
+/** The search API, aggregations and analytics, exports, saved searches. */
 @Module({
-  imports: [StorageModule],
-  controllers: [LogsController],
+  imports: [StorageModule, TypeOrmModule.forFeature([SavedSearchEntity])],
+  // LogAnalyticsController before LogsController: both live under api/v1/logs (Fastify would
+  // prefer the static paths anyway; the order keeps it obvious).
+  controllers: [
+    LogAnalyticsController,
+    LogsController,
+    AnalyticsController,
+    SavedSearchesController,
+  ],
+  providers: [ReadTransactions, LogAnalyticsService, LogExportService, SavedSearchesService],
 })
 export class StorageApiModule {}

@@ -1,0 +1,184 @@
+import { HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { CSV_EXPORT_COLUMNS, levelName, type ExportFormat, type LogRecord } from '@app/contracts';
+import type { Readable } from 'node:stream';
+import { toQueryError } from './analytics-request';
+import { CursorReadable } from './cursor-stream';
+import { csvNumberCell, csvRecord, csvTextCell } from './csv';
+import { logFilterSql, SqlParams, type LogFilter } from './log-filter';
+import { ReadTransactions, type ReadTransaction } from './read-transaction.service';
+
+/** Rows per FETCH: large enough to amortise the round trip, small enough to keep memory flat. */
+export const EXPORT_BATCH_SIZE = 1000;
+/**
+ * Each export holds a pooled connection for as long as the client reads; the api shares that pool
+ * with everything else, so only a few run at once.
+ */
+export const MAX_CONCURRENT_EXPORTS = 4;
+/** A client that reads nothing for this long loses its export (and its connection). */
+export const EXPORT_STALL_TIMEOUT_MS = 120_000;
+
+const CURSOR = 'lookout_export';
+
+// ts as text with microseconds, as GET /api/v1/logs shows it.
+const EXPORT_COLUMNS = `
+  id::text AS id,
+  to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts,
+  to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS received_at,
+  level, source, host, message, status_code, method, path, latency_ms, fields, parse_error`;
+
+interface ExportRow {
+  id: string;
+  ts: string;
+  received_at: string;
+  level: number;
+  source: string;
+  host: string | null;
+  message: string;
+  status_code: number | null;
+  method: string | null;
+  path: string | null;
+  latency_ms: number | null;
+  fields: Record<string, unknown> | null;
+  parse_error: string | null;
+}
+
+export interface LogExport {
+  stream: Readable;
+  contentType: string;
+  filename: string;
+}
+
+/**
+ * Streams matching lines, oldest first, of any volume: a server-side cursor in a read-only
+ * transaction on a dedicated pooled connection, fetched 1000 rows at a time only as fast as the
+ * client reads. The first batch is fetched before answering, so a bad query or a timeout is still
+ * a JSON 400; a failure later cuts the response off (the client sees an incomplete transfer, not
+ * a file that looks whole).
+ */
+@Injectable()
+export class LogExportService {
+  private readonly logger = new Logger(LogExportService.name);
+  private running = 0;
+
+  constructor(private readonly transactions: ReadTransactions) {}
+
+  async open(filter: LogFilter, format: ExportFormat): Promise<LogExport> {
+    if (this.running >= MAX_CONCURRENT_EXPORTS) {
+      throw Object.assign(
+        new HttpException(
+          `${MAX_CONCURRENT_EXPORTS} exports are running already; retry when one has finished`,
+          HttpStatus.TOO_MANY_REQUESTS,
+        ),
+        { retryAfterSeconds: 10 },
+      );
+    }
+    const params = new SqlParams();
+    let where: string;
+    try {
+      where = logFilterSql(filter, params.add);
+    } catch (error) {
+      throw toQueryError(error);
+    }
+
+    this.running += 1;
+    let tx: ReadTransaction | undefined;
+    let firstBatch: ExportRow[];
+    try {
+      tx = await this.transactions.begin();
+      await tx.query(
+        `DECLARE ${CURSOR} NO SCROLL CURSOR FOR
+         SELECT ${EXPORT_COLUMNS} FROM logs WHERE ${where} ORDER BY logs.ts, logs.id`,
+        params.values,
+      );
+      firstBatch = await tx.query<ExportRow>(`FETCH ${EXPORT_BATCH_SIZE} FROM ${CURSOR}`);
+    } catch (error) {
+      await tx?.rollback();
+      this.running -= 1;
+      throw error;
+    }
+
+    const transaction = tx;
+    const started = Date.now();
+    let rows = firstBatch.length;
+    const encode = format === 'csv' ? encodeCsv : encodeNdjson;
+    const stream = new CursorReadable<ExportRow>(
+      {
+        fetch: async () => {
+          const batch = await transaction.query<ExportRow>(
+            `FETCH ${EXPORT_BATCH_SIZE} FROM ${CURSOR}`,
+          );
+          rows += batch.length;
+          return batch;
+        },
+        close: async (error) => {
+          this.running -= 1;
+          if (error) {
+            this.logger.log(`Export stopped after ${rows} rows: ${error.message}`);
+            await transaction.rollback();
+          } else {
+            this.logger.debug(`Exported ${rows} rows in ${Date.now() - started} ms`);
+            await transaction.commit();
+          }
+        },
+      },
+      {
+        batchSize: EXPORT_BATCH_SIZE,
+        firstBatch,
+        prefix: format === 'csv' ? csvRecord([...CSV_EXPORT_COLUMNS]) : undefined,
+        encode,
+        stallTimeoutMs: EXPORT_STALL_TIMEOUT_MS,
+      },
+    );
+    const stamp = (date: Date) => date.toISOString().replace(/[-:]|\.\d+/g, '');
+    return {
+      stream,
+      contentType:
+        format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+      filename: `lookout-logs-${stamp(filter.from)}-${stamp(filter.to)}.${format}`,
+    };
+  }
+}
+
+function toRecord(row: ExportRow): LogRecord {
+  return {
+    id: row.id,
+    ts: row.ts,
+    receivedAt: row.received_at,
+    level: levelName(row.level),
+    source: row.source,
+    host: row.host,
+    message: row.message,
+    statusCode: row.status_code,
+    method: row.method,
+    path: row.path,
+    latencyMs: row.latency_ms,
+    fields: row.fields ?? {},
+    parseError: row.parse_error,
+  };
+}
+
+function encodeNdjson(rows: ExportRow[]): string {
+  let text = '';
+  for (const row of rows) text += `${JSON.stringify(toRecord(row))}\n`;
+  return text;
+}
+
+function encodeCsv(rows: ExportRow[]): string {
+  let text = '';
+  for (const row of rows) {
+    text += csvRecord([
+      row.id,
+      row.ts,
+      levelName(row.level),
+      csvTextCell(row.source),
+      csvTextCell(row.host),
+      csvNumberCell(row.status_code),
+      csvTextCell(row.method),
+      csvTextCell(row.path),
+      csvNumberCell(row.latency_ms),
+      csvTextCell(row.message),
+      csvTextCell(JSON.stringify(row.fields ?? {})),
+    ]);
+  }
+  return text;
+}
