@@ -16,10 +16,18 @@ const JSON_NUMBER = (key: string) =>
 
 describe('compileQueryToSql', () => {
   it.each<[string, string, unknown[]]>([
-    ['timeout', `${TSV} to_tsquery('simple', $1)`, ['timeout']],
-    ['Mozilla/5.0', `${TSV} to_tsquery('simple', $1)`, ['mozilla <-> 5 <-> 0']],
-    ['time*', `${TSV} to_tsquery('simple', $1)`, ['time:*']],
-    ['"Connection Refused"', `${TSV} phraseto_tsquery('simple', $1)`, ['connection refused']],
+    ['timeout', `(message ILIKE $1 AND ${TSV} to_tsquery('simple', $2))`, ['%timeout%', 'timeout']],
+    [
+      'Mozilla/5.0',
+      `(message ILIKE $1 AND message ILIKE $2 AND message ILIKE $3 AND ${TSV} to_tsquery('simple', $4))`,
+      ['%mozilla%', '%5%', '%0%', 'mozilla <-> 5 <-> 0'],
+    ],
+    ['time*', `(message ILIKE $1 AND ${TSV} to_tsquery('simple', $2))`, ['%time%', 'time:*']],
+    [
+      '"Connection Refused"',
+      `(message ILIKE $1 AND message ILIKE $2 AND ${TSV} phraseto_tsquery('simple', $3))`,
+      ['%connection%', '%refused%', 'connection refused'],
+    ],
     ['*fail?d*', 'message ILIKE $1', ['%fail_d%']],
     ['message:*100%*', 'message ILIKE $1', ['%100\\%%']],
     ['level:error', 'level = $1', [3]],
@@ -46,9 +54,9 @@ describe('compileQueryToSql', () => {
     ['-host:web1', 'NOT coalesce(host = $1, false)', ['web1']],
     [
       '(error OR warn*) -host:web1 status:>=500',
-      `((${TSV} to_tsquery('simple', $1) OR ${TSV} to_tsquery('simple', $2))` +
-        ` AND NOT coalesce(host = $3, false) AND status_code >= $4::bigint)`,
-      ['error', 'warn:*', 'web1', 500],
+      `(((message ILIKE $1 AND ${TSV} to_tsquery('simple', $2)) OR (message ILIKE $3 AND ${TSV} to_tsquery('simple', $4)))` +
+        ` AND NOT coalesce(host = $5, false) AND status_code >= $6::bigint)`,
+      ['%error%', 'error', '%warn%', 'warn:*', 'web1', 500],
     ],
   ])('%s', (query, sql, params) => {
     expect(compile(query)).toEqual({ sql, params });
@@ -64,8 +72,10 @@ describe('compileQueryToSql', () => {
       params: ["x';DROP--", '1'],
     });
     expect(compile(`"'); DROP TABLE logs; --"`)).toEqual({
-      sql: `${TSV} phraseto_tsquery('simple', $1)`,
-      params: ['drop table logs'],
+      sql:
+        `(message ILIKE $1 AND message ILIKE $2 AND message ILIKE $3 AND ` +
+        `${TSV} phraseto_tsquery('simple', $4))`,
+      params: ['%drop%', '%table%', '%logs%', 'drop table logs'],
     });
     expect(compile(`*'--*`)).toEqual({ sql: 'message ILIKE $1', params: ["%'--%"] });
   });
