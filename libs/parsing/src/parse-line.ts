@@ -53,7 +53,8 @@ export function parseLine(raw: string, context: LineContext): ParsedLog {
   return parseText(raw, context);
 }
 
-function parseText(raw: string, context: LineContext): ParsedLog {
+/** Free text: a leading ISO 8601 time (zone-less ones at the source's offset), a level word, the whole line as message. */
+export function parseText(raw: string, context: LineContext): ParsedLog {
   return {
     ts: leadingTimestampInZone(raw, context.utcOffsetMinutes ?? 0) ?? context.receivedAt,
     level: levelFromText(raw) ?? DEFAULT_LEVEL,

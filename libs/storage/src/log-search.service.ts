@@ -1,13 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import {
-  levelName,
-  type LogRecord,
-  type LogRecordDetail,
-  type LogSearchResponse,
-} from '@app/contracts';
+import type { LogRecordDetail, LogSearchResponse } from '@app/contracts';
 import { DataSource } from 'typeorm';
 import { encodeCursor, type LogCursor } from './log-cursor';
+import { RECORD_COLUMNS, toRecord, type LogRow } from './log-record-sql';
 import { compileQueryToSql, fullTextTerms, highlightSpans, type QueryNode } from './query';
 
 export interface LogSearchFilter {
@@ -37,32 +33,6 @@ const STATEMENT_TIMEOUT_MS = 10_000;
  * matches through the text index and sorts them (9–25 ms there, against up to 9.9 s).
  */
 const PLAIN_FIRST_MS = 300;
-
-// ts is read as text with microseconds: a JS Date would cut it to milliseconds and break paging.
-// The aliases shadow the columns in ORDER BY, so ordering must name `logs.ts` and `logs.id`
-// (ordering by the text id would page wrongly once ids differ in length).
-const RECORD_COLUMNS = `
-  id::text AS id,
-  to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts,
-  to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS received_at,
-  level, source, host, message, status_code, method, path, latency_ms, fields, parse_error`;
-
-interface LogRow {
-  id: string;
-  ts: string;
-  received_at: string;
-  level: number;
-  source: string;
-  host: string | null;
-  message: string;
-  status_code: number | null;
-  method: string | null;
-  path: string | null;
-  latency_ms: number | null;
-  fields: Record<string, unknown> | null;
-  parse_error: string | null;
-  raw?: string;
-}
 
 /** Reads stored logs: filtered newest-first pages with keyset paging, and single lines. */
 @Injectable()
@@ -162,22 +132,4 @@ export class LogSearchService {
     );
     return rows[0] ? { ...toRecord(rows[0]), raw: rows[0].raw ?? rows[0].message } : undefined;
   }
-}
-
-function toRecord(row: LogRow): LogRecord {
-  return {
-    id: row.id,
-    ts: row.ts,
-    receivedAt: row.received_at,
-    level: levelName(row.level),
-    source: row.source,
-    host: row.host,
-    message: row.message,
-    statusCode: row.status_code,
-    method: row.method,
-    path: row.path,
-    latencyMs: row.latency_ms,
-    fields: row.fields ?? {},
-    parseError: row.parse_error,
-  };
 }

@@ -1,6 +1,5 @@
-import { DEFAULT_LEVEL, levelFromText } from '../levels';
 import type { ParsedLog } from '../parsed-log';
-import { leadingTimestampInZone } from '../timestamps';
+import { parseText } from '../parse-line';
 import type { FormatContext, LogFormat } from './log-format';
 
 /**
@@ -13,17 +12,6 @@ export const text = {
   description: 'Plain text: leading ISO 8601 timestamp and level word when present',
   sniff: () => true,
   parse(line: string, context: FormatContext): ParsedLog {
-    return {
-      ts: leadingTimestampInZone(line, context.utcOffsetMinutes ?? 0) ?? context.receivedAt,
-      level: levelFromText(line) ?? DEFAULT_LEVEL,
-      message: line,
-      host: context.host ?? null,
-      statusCode: null,
-      method: null,
-      path: null,
-      latencyMs: null,
-      fields: {},
-      parseError: null,
-    };
+    return parseText(line, context);
   },
 } satisfies LogFormat;

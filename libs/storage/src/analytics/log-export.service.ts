@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { CSV_EXPORT_COLUMNS, levelName, type ExportFormat, type LogRecord } from '@app/contracts';
+import { CSV_EXPORT_COLUMNS, levelName, type ExportFormat } from '@app/contracts';
+import { RECORD_COLUMNS, toRecord, type LogRow } from '../log-record-sql';
 import type { Readable } from 'node:stream';
 import { toQueryError } from './analytics-request';
 import { CursorReadable } from './cursor-stream';
@@ -18,29 +19,6 @@ export const MAX_CONCURRENT_EXPORTS = 4;
 export const EXPORT_STALL_TIMEOUT_MS = 120_000;
 
 const CURSOR = 'lookout_export';
-
-// ts as text with microseconds, as GET /api/v1/logs shows it.
-const EXPORT_COLUMNS = `
-  id::text AS id,
-  to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts,
-  to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS received_at,
-  level, source, host, message, status_code, method, path, latency_ms, fields, parse_error`;
-
-interface ExportRow {
-  id: string;
-  ts: string;
-  received_at: string;
-  level: number;
-  source: string;
-  host: string | null;
-  message: string;
-  status_code: number | null;
-  method: string | null;
-  path: string | null;
-  latency_ms: number | null;
-  fields: Record<string, unknown> | null;
-  parse_error: string | null;
-}
 
 export interface LogExport {
   stream: Readable;
@@ -82,15 +60,15 @@ export class LogExportService {
 
     this.running += 1;
     let tx: ReadTransaction | undefined;
-    let firstBatch: ExportRow[];
+    let firstBatch: LogRow[];
     try {
       tx = await this.transactions.begin();
       await tx.query(
         `DECLARE ${CURSOR} NO SCROLL CURSOR FOR
-         SELECT ${EXPORT_COLUMNS} FROM logs WHERE ${where} ORDER BY logs.ts, logs.id`,
+         SELECT ${RECORD_COLUMNS} FROM logs WHERE ${where} ORDER BY logs.ts, logs.id`,
         params.values,
       );
-      firstBatch = await tx.query<ExportRow>(`FETCH ${EXPORT_BATCH_SIZE} FROM ${CURSOR}`);
+      firstBatch = await tx.query<LogRow>(`FETCH ${EXPORT_BATCH_SIZE} FROM ${CURSOR}`);
     } catch (error) {
       await tx?.rollback();
       this.running -= 1;
@@ -101,10 +79,10 @@ export class LogExportService {
     const started = Date.now();
     let rows = firstBatch.length;
     const encode = format === 'csv' ? encodeCsv : encodeNdjson;
-    const stream = new CursorReadable<ExportRow>(
+    const stream = new CursorReadable<LogRow>(
       {
         fetch: async () => {
-          const batch = await transaction.query<ExportRow>(
+          const batch = await transaction.query<LogRow>(
             `FETCH ${EXPORT_BATCH_SIZE} FROM ${CURSOR}`,
           );
           rows += batch.length;
@@ -139,31 +117,13 @@ export class LogExportService {
   }
 }
 
-function toRecord(row: ExportRow): LogRecord {
-  return {
-    id: row.id,
-    ts: row.ts,
-    receivedAt: row.received_at,
-    level: levelName(row.level),
-    source: row.source,
-    host: row.host,
-    message: row.message,
-    statusCode: row.status_code,
-    method: row.method,
-    path: row.path,
-    latencyMs: row.latency_ms,
-    fields: row.fields ?? {},
-    parseError: row.parse_error,
-  };
-}
-
-function encodeNdjson(rows: ExportRow[]): string {
+function encodeNdjson(rows: LogRow[]): string {
   let text = '';
   for (const row of rows) text += `${JSON.stringify(toRecord(row))}\n`;
   return text;
 }
 
-function encodeCsv(rows: ExportRow[]): string {
+function encodeCsv(rows: LogRow[]): string {
   let text = '';
   for (const row of rows) {
     text += csvRecord([
