@@ -4,19 +4,16 @@
 // for BENCH_TAIL_SECONDS (default 20) in requests every 20 ms. One line in 50 matches the query and
 // carries its send time; the subscriber records send → arrival for each. Reports p50/p95/p99 and
 // writes bench/results/livetail-<timestamp>.json.
-const { spawn, spawnSync } = require('node:child_process');
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { Client } = require('pg');
 const { io } = require('socket.io-client');
+const { startLookout, sleep } = require('./system');
 
 const root = join(__dirname, '..');
 const RATE = Number(process.env.BENCH_TAIL_RATE ?? 5000);
 const SECONDS = Number(process.env.BENCH_TAIL_SECONDS ?? 20);
 const PORT = Number(process.env.BENCH_PORT ?? 8183);
-const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const BASE = `http://127.0.0.1:${PORT}`;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (message) =>
   console.log(`[livetail-bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const percentile = (values, p) => {
@@ -28,49 +25,9 @@ const percentile = (values, p) => {
 };
 
 async function main() {
-  spawnSync('npm', ['run', 'build:server'], { cwd: root, stdio: 'inherit' });
-  const admin = new Client({ connectionString: `${SERVER}/postgres` });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS lookout_livetail_bench WITH (FORCE)');
-  await admin.end();
-  const env = {
-    ...process.env,
-    PORT: String(PORT),
-    SYSLOG_PORT: '0',
-    DATABASE_URL: `${SERVER}/lookout_livetail_bench`,
-    REDIS_PREFIX: 'lookout-livetail-bench',
-    ADMIN_PASSWORD: 'bench-password',
-    LOG_LEVEL: 'warn',
-  };
-  const children = [
-    spawn(process.execPath, [join(root, 'dist/apps/api/src/main.js')], { env, stdio: 'inherit' }),
-  ];
-  await sleep(500);
-  children.push(
-    spawn(process.execPath, [join(root, 'dist/apps/worker/src/main.js')], {
-      env,
-      stdio: 'inherit',
-    }),
-  );
+  const lookout = await startLookout({ name: 'livetail-bench', port: PORT });
+  const { accessToken } = lookout;
   try {
-    for (
-      let i = 0;
-      !(await fetch(`${BASE}/health`).then(
-        (r) => r.ok,
-        () => false,
-      ));
-      i++
-    ) {
-      if (i > 300) throw new Error('api did not start');
-      await sleep(100);
-    }
-    const { accessToken } = await (
-      await fetch(`${BASE}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: 'bench-password' }),
-      })
-    ).json();
     const delays = [];
     let skipped = 0;
     const socket = io(`${BASE}/live`, { auth: { token: accessToken }, transports: ['websocket'] });
@@ -136,7 +93,7 @@ async function main() {
     );
     log(`report: ${file}`);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    lookout.stop();
   }
 }
 

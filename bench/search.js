@@ -6,7 +6,6 @@
 // query of the search issue through the HTTP API: p50 and p95 of BENCH_SEARCH_RUNS runs (default 20).
 // Then live tail: ingest at 5,000 lines/s and time each line from POST to arrival on a socket.io
 // subscriber. Writes bench/results/search-<timestamp>.json.
-const { spawn, spawnSync } = require('node:child_process');
 const { mkdirSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
@@ -14,15 +13,13 @@ const { Client } = require('pg');
 const { from: copyFrom } = require('pg-copy-streams');
 const { pipeline } = require('node:stream/promises');
 const { Readable } = require('node:stream');
+const { startLookout } = require('./system');
 
 const root = join(__dirname, '..');
 const ROWS = Number(process.env.BENCH_SEARCH_ROWS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_SEARCH_RUNS ?? 20);
 const PORT = Number(process.env.BENCH_PORT ?? 8182);
-const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
-const DATABASE = 'lookout_search_bench';
 const BASE = `http://127.0.0.1:${PORT}`;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (message) =>
   console.log(`[search-bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
@@ -83,43 +80,9 @@ function percentile(values, p) {
 }
 
 async function main() {
-  spawnSync('npm', ['run', 'build:server'], { cwd: root, stdio: 'inherit' });
-  const admin = new Client({ connectionString: `${SERVER}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.end();
-  const env = {
-    ...process.env,
-    PORT: String(PORT),
-    SYSLOG_PORT: '0',
-    DATABASE_URL: `${SERVER}/${DATABASE}`,
-    REDIS_PREFIX: 'lookout-search-bench',
-    ADMIN_PASSWORD: 'bench-password',
-    LOG_LEVEL: 'warn',
-  };
-  const children = [
-    spawn(process.execPath, [join(root, 'dist/apps/api/src/main.js')], { env, stdio: 'inherit' }),
-  ];
-  await sleep(500);
-  children.push(
-    spawn(process.execPath, [join(root, 'dist/apps/worker/src/main.js')], {
-      env,
-      stdio: 'inherit',
-    }),
-  );
+  const lookout = await startLookout({ name: 'search-bench', port: PORT });
   try {
-    for (
-      let i = 0;
-      !(await fetch(`${BASE}/health`).then(
-        (r) => r.ok,
-        () => false,
-      ));
-      i++
-    ) {
-      if (i > 300) throw new Error('api did not start');
-      await sleep(100);
-    }
-    const db = new Client({ connectionString: env.DATABASE_URL });
+    const db = new Client({ connectionString: lookout.databaseUrl });
     await db.connect();
 
     // Seed: 48 h ending now, evenly spread, 50,000 rows per COPY.
@@ -161,13 +124,7 @@ async function main() {
     await db.query('VACUUM ANALYZE logs');
     const indexSeconds = (performance.now() - indexStarted) / 1000;
 
-    const { accessToken } = await (
-      await fetch(`${BASE}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: 'bench-password' }),
-      })
-    ).json();
+    const { accessToken } = lookout;
     const day = `from=${encodeURIComponent(new Date(now - 24 * 3600_000).toISOString())}`;
     const queries = {
       'level + time range, top 100': `/api/v1/logs?level=error&from=${encodeURIComponent(new Date(now - 6 * 3600_000).toISOString())}&limit=100`,
@@ -221,7 +178,7 @@ async function main() {
     writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
     log(`report: ${file}`);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    lookout.stop();
   }
 }
 
