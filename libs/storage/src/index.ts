@@ -5,7 +5,7 @@ export {
   dataSourceOptions,
 } from './storage.module';
 export { LogWriter, type WriteResult } from './log-writer.service';
-export { LogSearchService, SearchTimeoutError, type LogSearchFilter } from './log-search.service';
+export { LogSearchService, type LogSearchFilter } from './log-search.service';
 export {
   PartitionManager,
   partitionName,

@@ -50,8 +50,8 @@ export function dataSourceOptions(config: LookoutConfig): DataSourceOptions {
       },
     }),
   ],
-  providers: [LogWriter, LogSearchService, PartitionManager],
-  exports: [TypeOrmModule, LogWriter, LogSearchService, PartitionManager],
+  providers: [LogWriter, LogSearchService, PartitionManager, ReadTransactions],
+  exports: [TypeOrmModule, LogWriter, LogSearchService, PartitionManager, ReadTransactions],
 })
 export class StorageModule {
   constructor(private readonly partitions: PartitionManager) {}
@@ -80,6 +80,6 @@ export class StorageWorkerModule {}
     AnalyticsController,
     SavedSearchesController,
   ],
-  providers: [ReadTransactions, LogAnalyticsService, LogExportService, SavedSearchesService],
+  providers: [LogAnalyticsService, LogExportService, SavedSearchesService],
 })
 export class StorageApiModule {}

@@ -4,7 +4,7 @@ import { RedisService } from '@app/queue';
 import type Redis from 'ioredis';
 import { Repository } from 'typeorm';
 import { compileSourcePipeline, type SourcePipeline } from './pipeline-compiler';
-import { GrokPatternEntity, PipelineEntity } from './pipeline.entity';
+import { GrokPatternEntity, PipelineEntity, loadCustomPatterns } from './pipeline.entity';
 
 /** Redis channel (after the prefix) announcing that pipelines or patterns changed. */
 export const PIPELINES_CHANGED_CHANNEL = 'pipelines-changed';
@@ -45,17 +45,12 @@ export class PipelineRegistry implements OnModuleInit, OnApplicationShutdown {
     return this.bySource.get(source);
   }
 
-  async customPatterns(): Promise<Record<string, string>> {
-    const rows = await this.patterns.find();
-    return Object.fromEntries(rows.map((row) => [row.name, row.pattern]));
-  }
-
   /** Compiles every enabled pipeline; one that no longer compiles is skipped with an error log. */
   async reload(): Promise<void> {
     try {
       const [rows, custom] = await Promise.all([
         this.pipelines.find({ where: { enabled: true } }),
-        this.customPatterns(),
+        loadCustomPatterns(this.patterns),
       ]);
       const next = new Map<string, SourcePipeline>();
       for (const row of rows) {

@@ -6,6 +6,7 @@ import {
   PrimaryColumn,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
+  type Repository,
 } from 'typeorm';
 
 @Entity({ name: 'pipelines' })
@@ -50,4 +51,12 @@ export class GrokPatternEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+}
+
+/** The user's named grok patterns, as the pattern compiler takes them. */
+export async function loadCustomPatterns(
+  patterns: Repository<GrokPatternEntity>,
+): Promise<Record<string, string>> {
+  const rows = await patterns.find();
+  return Object.fromEntries(rows.map((row) => [row.name, row.pattern]));
 }

@@ -12,7 +12,7 @@ import { RedisService } from '@app/queue';
 import { Repository } from 'typeorm';
 import { compileSourcePipeline } from './pipeline-compiler';
 import { PIPELINES_CHANGED_CHANNEL } from './pipeline-registry.service';
-import { GrokPatternEntity, PipelineEntity } from './pipeline.entity';
+import { GrokPatternEntity, PipelineEntity, loadCustomPatterns } from './pipeline.entity';
 import type {
   CreatePipelineDto,
   GrokPatternDto,
@@ -99,7 +99,7 @@ export class PipelinesService {
 
   /** Creates or replaces a named pattern; refused if it (or a pipeline using it) no longer compiles. */
   async savePattern(body: GrokPatternDto): Promise<GrokPatternDto> {
-    const custom = { ...(await this.customPatterns()), [body.name]: body.pattern };
+    const custom = { ...(await loadCustomPatterns(this.patterns)), [body.name]: body.pattern };
     this.compileOrThrow(
       [{ type: 'parse', pattern: `%{${body.name}}` } as PipelineStep],
       custom,
@@ -140,7 +140,11 @@ export class PipelinesService {
     if (body.timeZone && !isValidTimeZone(body.timeZone)) {
       throw new BadRequestException(`timeZone "${body.timeZone}" is not a known zone or offset`);
     }
-    const pipeline = this.compileOrThrow(steps, await this.customPatterns(), body.timeZone ?? null);
+    const pipeline = this.compileOrThrow(
+      steps,
+      await loadCustomPatterns(this.patterns),
+      body.timeZone ?? null,
+    );
     const receivedAt = Date.now();
     return body.lines.map((line, index) => {
       const started = process.hrtime.bigint();
@@ -162,7 +166,7 @@ export class PipelinesService {
     if (timeZone && !isValidTimeZone(timeZone)) {
       throw new BadRequestException(`timeZone "${timeZone}" is not a known zone or offset`);
     }
-    this.compileOrThrow(steps, await this.customPatterns(), timeZone);
+    this.compileOrThrow(steps, await loadCustomPatterns(this.patterns), timeZone);
   }
 
   private compileOrThrow(
@@ -180,11 +184,6 @@ export class PipelinesService {
         message: `${what}: ${(error as Error).message}`,
       });
     }
-  }
-
-  private async customPatterns(): Promise<Record<string, string>> {
-    const rows = await this.patterns.find();
-    return Object.fromEntries(rows.map((row) => [row.name, row.pattern]));
   }
 
   private async find(id: string): Promise<PipelineEntity> {

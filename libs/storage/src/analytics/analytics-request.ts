@@ -3,7 +3,7 @@ import { LOG_LEVELS } from '@app/contracts';
 import { parseQuery, QuerySyntaxError, type QueryNode } from '../query';
 import type { LogFilterQueryDto } from './analytics.dto';
 import { IntervalError, resolveInterval, type BucketInterval } from './intervals';
-import type { LogFilter } from './log-filter';
+import type { LogFilter } from '../log-filter';
 import { resolveTimeRange, TimeRangeError } from './time-range';
 
 /**

@@ -10,7 +10,7 @@ import {
 } from '@app/contracts';
 import { toQueryError } from './analytics-request';
 import { BUCKET_ORIGIN, bucketStarts, type BucketInterval } from './intervals';
-import { logFilterSql, SqlParams, type LogFilter } from './log-filter';
+import { logFilterSql, SqlParams, type LogFilter } from '../log-filter';
 import { ReadTransactions } from './read-transaction.service';
 
 /** Severities counted as errors: emergency, alert, critical, error. */

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { toQueryError } from './analytics-request';
 import { CursorReadable } from './cursor-stream';
 import { csvNumberCell, csvRecord, csvTextCell } from './csv';
-import { logFilterSql, SqlParams, type LogFilter } from './log-filter';
+import { logFilterSql, SqlParams, type LogFilter } from '../log-filter';
 import { ReadTransactions, type ReadTransaction } from './read-transaction.service';
 
 /** Rows per FETCH: large enough to amortise the round trip, small enough to keep memory flat. */

@@ -6,6 +6,9 @@ import { DataSource } from 'typeorm';
 /** How long one statement of an analytics request may run before Postgres cancels it. */
 export const STATEMENT_TIMEOUT_MS = 10_000;
 
+/** A statement ran past its timeout: a 400 that tells the caller to narrow the request. */
+export class QueryTimeoutError extends BadRequestException {}
+
 /** SQLSTATE of a statement cancelled by statement_timeout (or a cancel request). */
 const QUERY_CANCELED = '57014';
 
@@ -61,13 +64,15 @@ export class ReadTransactions {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Opens a transaction; the caller must end it with commit() or rollback(). */
-  async begin(): Promise<ReadTransaction> {
+  /**
+   * Opens a transaction whose statements may run `timeoutMs` each (default: statementTimeoutMs);
+   * the caller must end it with commit() or rollback().
+   */
+  async begin(timeoutMs = this.statementTimeoutMs): Promise<ReadTransaction> {
     const runner = this.dataSource.createQueryRunner();
     // The same pool as TypeORM: the runner's connection is a pg PoolClient, and the runner keeps an
     // 'error' listener on it, so a connection that dies while checked out cannot crash the process.
     const client = (await runner.connect()) as PoolClient;
-    const timeoutMs = this.statementTimeoutMs;
     const transaction = new ReadTransaction(client, () => void runner.release(), timeoutMs);
     try {
       // One snapshot for every statement of the request (summary runs two).
@@ -83,8 +88,8 @@ export class ReadTransactions {
   }
 
   /** Runs `work` in a transaction and ends it whatever happens. */
-  async run<T>(work: (transaction: ReadTransaction) => Promise<T>): Promise<T> {
-    const transaction = await this.begin();
+  async run<T>(work: (transaction: ReadTransaction) => Promise<T>, timeoutMs?: number): Promise<T> {
+    const transaction = await this.begin(timeoutMs);
     try {
       const result = await work(transaction);
       await transaction.commit();
@@ -105,7 +110,7 @@ export class ReadTransactions {
 export function translateQueryError(error: unknown, timeoutMs: number): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === QUERY_CANCELED) {
-    return new BadRequestException({
+    return new QueryTimeoutError({
       message: `The query was stopped after ${formatSeconds(timeoutMs)}: narrow the time range (from/to), add source or level filters, or make q more selective`,
       reason: 'statement_timeout',
     });
