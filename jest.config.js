@@ -11,6 +11,9 @@ const libs = [
   'auth',
   'tailer',
   'livetail',
+  'notifications',
+  'alerting',
+  'retention',
 ];
 
 module.exports = {

@@ -1,9 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AlertingApiModule } from '@app/alerting';
 import { AuthModule } from '@app/auth';
 import { ConfigModule } from '@app/config';
 import { CompatApiModule, IngestionApiModule, UploadApiModule } from '@app/ingestion';
 import { LiveTailModule } from '@app/livetail';
+import { NotificationsApiModule } from '@app/notifications';
 import { QueueModule } from '@app/queue';
+import { RetentionApiModule } from '@app/retention';
 import { StorageApiModule, StorageModule } from '@app/storage';
 import { HealthController } from './health.controller';
 import { MetricsController, MetricsService } from './metrics.controller';
@@ -24,6 +27,9 @@ export class ApiModule {
         UploadApiModule,
         AuthModule,
         LiveTailModule,
+        NotificationsApiModule,
+        AlertingApiModule,
+        RetentionApiModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [MetricsService],

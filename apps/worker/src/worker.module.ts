@@ -1,8 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AlertingWorkerModule } from '@app/alerting';
 import { ConfigModule } from '@app/config';
 import { IngestionWorkerModule } from '@app/ingestion';
+import { NotificationsWorkerModule } from '@app/notifications';
 import { QueueModule } from '@app/queue';
+import { RetentionWorkerModule } from '@app/retention';
 import { StorageWorkerModule } from '@app/storage';
 
 /** Queue consumers and scheduled chores only: no HTTP. */
@@ -17,6 +20,9 @@ export class WorkerModule {
         QueueModule,
         StorageWorkerModule,
         IngestionWorkerModule,
+        NotificationsWorkerModule,
+        AlertingWorkerModule,
+        RetentionWorkerModule,
       ],
     };
   }

@@ -52,6 +52,24 @@ export interface LookoutConfig {
   /** Directory of the built dashboard served at `/`. */
   frontendDir: string | undefined;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** Public address of the dashboard, used for links in notifications. */
+  publicUrl: string;
+  /** Default SMTP server (`smtp://user:pass@host:587`, `smtps://…`) for email channels without their own. */
+  smtpUrl: string | undefined;
+  /** Sender address of notification mail. */
+  smtpFrom: string;
+  /** Recipients used when no recipient is active in the database and a rule names none. */
+  notifyDefaultRecipients: string[];
+  /** Webhook targets allowed even in private ranges (host names, IPs or CIDRs, comma-separated). */
+  webhookAllow: string[];
+  /** Webhook targets always refused (host names, IPs or CIDRs). */
+  webhookDeny: string[];
+  /** Attempts per delivery before it is dead-lettered. */
+  notifyMaxAttempts: number;
+  /** Where partitions are archived before retention drops them (compressed NDJSON + manifest). */
+  archiveDir: string;
+  /** Allowed browser origins for the API (comma-separated); empty: same origin only. */
+  corsOrigins: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -94,6 +112,16 @@ class EnvReader {
 
   optionalInt(name: string, min: number, max: number): number | undefined {
     return this.raw(name) === undefined ? undefined : this.int(name, min, min, max);
+  }
+
+  list(name: string): string[] {
+    const value = this.raw(name);
+    return value === undefined
+      ? []
+      : value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item.length > 0);
   }
 
   url(name: string, fallback: string, protocols: string[]): string {
@@ -158,7 +186,22 @@ export function loadConfig(env: Env = process.env): LookoutConfig {
     uploadMaxBytes: read.int('UPLOAD_MAX_BYTES', 1024 ** 3, 1024, 64 * 1024 ** 3),
     frontendDir: read.optionalString('FRONTEND_DIR'),
     logLevel: read.oneOf('LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose'] as const),
+    publicUrl: read.url('PUBLIC_URL', `http://localhost:${env.PORT?.trim() || 8080}`, [
+      'http:',
+      'https:',
+    ]),
+    smtpUrl: read.optionalString('SMTP_URL'),
+    smtpFrom: read.string('SMTP_FROM', 'Lookout <lookout@localhost>'),
+    notifyDefaultRecipients: read.list('NOTIFY_DEFAULT_RECIPIENTS'),
+    webhookAllow: read.list('WEBHOOK_ALLOW'),
+    webhookDeny: read.list('WEBHOOK_DENY'),
+    notifyMaxAttempts: read.int('NOTIFY_MAX_ATTEMPTS', 6, 1, 50),
+    archiveDir: read.string('ARCHIVE_DIR', join(tmpdir(), 'lookout-archive')),
+    corsOrigins: read.list('CORS_ORIGINS'),
   };
+  if (config.smtpUrl !== undefined && !/^smtps?:\/\//.test(config.smtpUrl)) {
+    read.problems.push(`SMTP_URL must be an smtp:// or smtps:// URL (got "${config.smtpUrl}")`);
+  }
   if (config.adminPassword !== undefined && config.adminPassword.length < 8) {
     read.problems.push('ADMIN_PASSWORD must be at least 8 characters long');
   }

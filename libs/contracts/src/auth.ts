@@ -37,3 +37,17 @@ export interface ErrorResponse {
   error: string;
   message: string | string[];
 }
+
+/** One configuration change in the audit log. */
+export interface AuditEntry {
+  /** Decimal string, increasing. */
+  id: string;
+  at: string;
+  actor: { kind: 'user' | 'api-key'; id: string; name: string };
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  /** Secrets are replaced by "***". */
+  before: unknown;
+  after: unknown;
+}

@@ -5,3 +5,7 @@ export * from './auth';
 export * from './uploads';
 export * from './analytics';
 export * from './livetail';
+export * from './alerts';
+export * from './notifications';
+export * from './alert-rules';
+export * from './retention';

@@ -3,6 +3,7 @@ import {
   PIPELINE_STATS_KEY,
   RedisService,
   STORED_BATCH_CHANNEL,
+  StoredBatchBus,
   type RawBatchPayload,
   type RawLine,
 } from '@app/queue';
@@ -25,6 +26,7 @@ export class RawBatchStoreService {
     private readonly writer: LogWriter,
     private readonly redis: RedisService,
     private readonly pipelines: PipelineRegistry,
+    private readonly storedBatches: StoredBatchBus,
   ) {}
 
   private listeners = { count: 0, checkedAt: 0 };
@@ -49,6 +51,10 @@ export class RawBatchStoreService {
     const tally: ParseTally = { dropped: 0 };
     const rows = payload.lines.map((line) => this.toRow(line, tally));
     const result = await this.writer.writeBatch(payload.batchId, rows);
+    // In-process stages of this worker (alert evaluation) see each committed batch once.
+    if (result.stored && this.storedBatches.hasListeners) {
+      await this.storedBatches.publish({ batchId: payload.batchId, logs: result.logs });
+    }
     await this.announce(
       payload.batchId,
       result.stored,

@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { JobName, PIPELINE_STATS_KEY, QueueName } from './queue.constants';
+import type { AlertNotification } from '@app/contracts';
 import type { RawBatchPayload } from './queue.types';
 import { RedisService } from './redis.service';
 
@@ -10,8 +11,16 @@ import { RedisService } from './redis.service';
 export class QueueProducer {
   constructor(
     @InjectQueue(QueueName.IngestRaw) private readonly ingestRaw: Queue,
+    @InjectQueue(QueueName.Notifications) private readonly notifications: Queue,
     private readonly redis: RedisService,
   ) {}
+
+  /** Hands an alert transition to the notifications stage; its transition id is the job id. */
+  async notifyAlert(notification: AlertNotification): Promise<void> {
+    await this.notifications.add(JobName.NotifyAlert, notification, {
+      jobId: notification.transitionId,
+    });
+  }
 
   /**
    * Enqueues raw batches in one Redis round trip. Resolves once Redis has them: that is the

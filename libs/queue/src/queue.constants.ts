@@ -4,12 +4,18 @@
 export const QueueName = {
   /** Raw lines from every source, in batches, waiting to be parsed and stored. */
   IngestRaw: 'ingest-raw',
+  /** Alert transitions to announce, and the deliveries (one per channel) made for them. */
+  Notifications: 'notifications',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const JobName = {
   /** A batch of raw lines: parse every line, COPY the batch into `logs` exactly once. */
   StoreRawBatch: 'store-raw-batch',
+  /** An alert transition (`notifications` queue): route it to channels, one delivery each. */
+  NotifyAlert: 'notify-alert',
+  /** One delivery attempt series to one channel (`notifications` queue), retried with backoff. */
+  Deliver: 'deliver',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

@@ -6,6 +6,7 @@ import { QueueName } from './queue.constants';
 import { QueueProducer } from './queue-producer.service';
 import { redisOptionsFromUrl } from './redis-connection';
 import { RedisService } from './redis.service';
+import { StoredBatchBus } from './stored-batch-bus';
 
 const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({ name }));
 
@@ -23,7 +24,7 @@ const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({
     }),
     ...queues,
   ],
-  providers: [RedisService, QueueProducer],
-  exports: [BullModule, RedisService, QueueProducer],
+  providers: [RedisService, QueueProducer, StoredBatchBus],
+  exports: [BullModule, RedisService, QueueProducer, StoredBatchBus],
 })
 export class QueueModule {}

@@ -1,3 +1,4 @@
+import type { AlertNotification } from '@app/contracts';
 import { JobName } from './queue.constants';
 
 /** One line as a source received it, before any parsing. */
@@ -43,4 +44,11 @@ export interface RawBatchPayload {
 /** One payload type per job name, so a handler's argument is typed by the job it handles. */
 export interface JobPayloads {
   [JobName.StoreRawBatch]: RawBatchPayload;
+  [JobName.NotifyAlert]: AlertNotification;
+  [JobName.Deliver]: DeliverPayload;
+}
+
+/** A delivery row (in `deliveries`) to send; the row holds the channel, rendered message and attempts. */
+export interface DeliverPayload {
+  deliveryId: string;
 }

@@ -1,0 +1,1 @@
+export { AlertingApiModule, AlertingWorkerModule } from './alerting.module';

@@ -1,0 +1,2 @@
+// REST shapes of alert rules, alerts, silences and backtests (issue: alerting).
+export {};

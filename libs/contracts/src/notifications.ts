@@ -1,0 +1,2 @@
+// REST shapes of channels, recipients, templates and deliveries (issue: notifications).
+export {};

@@ -1,0 +1,2 @@
+// REST shapes of retention policies, the retention log and storage estimates (issue: retention).
+export {};

@@ -1,0 +1,1 @@
+export { NotificationsApiModule, NotificationsWorkerModule } from './notifications.module';

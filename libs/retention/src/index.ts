@@ -1,0 +1,1 @@
+export { RetentionApiModule, RetentionWorkerModule } from './retention.module';
