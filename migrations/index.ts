@@ -8,6 +8,7 @@ import { Alerting1763800000000 } from './1763800000000-Alerting';
 import { Retention1763810000000 } from './1763810000000-Retention';
 import { SearchRollups1763820000000 } from './1763820000000-SearchRollups';
 import { AuditLog1763830000000 } from './1763830000000-AuditLog';
+import { SecurityHardening1763840000000 } from './1763840000000-SecurityHardening';
 
 /** Every migration, oldest first. A new migration is added here. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Retention1763810000000,
   SearchRollups1763820000000,
   AuditLog1763830000000,
+  SecurityHardening1763840000000,
 ];

@@ -7,6 +7,7 @@ export {
 export { LogWriter, type WriteResult } from './log-writer.service';
 export { LogSearchService, type LogSearchFilter } from './log-search.service';
 export {
+  PARTITION_LOCK_KEY,
   PartitionManager,
   partitionName,
   utcDayStart,

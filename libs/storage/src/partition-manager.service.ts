@@ -5,7 +5,7 @@ import { DataSource, type QueryRunner } from 'typeorm';
 
 const DAY_MS = 86_400_000;
 /** Serialises partition changes between processes. */
-const PARTITION_LOCK_KEY = 4_242_002;
+export const PARTITION_LOCK_KEY = 4_242_002;
 /** Lets one process at a time build full-text indexes. */
 const TEXT_INDEX_LOCK_KEY = 4_242_003;
 /**
