@@ -19,6 +19,7 @@ const { from: copyFrom } = require('pg-copy-streams');
 const { pipeline } = require('node:stream/promises');
 const { Readable } = require('node:stream');
 const { fileTail, syslogTcp, syslogUdp } = require('./sources');
+const { rsyslogPeer } = require('./rsyslog');
 const { mkdtempSync, rmSync } = require('node:fs');
 
 const root = join(__dirname, '..');
@@ -35,6 +36,10 @@ const SYSLOG_PORT = Number(process.env.BENCH_SYSLOG_PORT ?? 5515);
 const SYSLOG_LINES = Number(process.env.BENCH_SYSLOG_LINES ?? 400_000);
 const UDP_RATE = Number(process.env.BENCH_UDP_RATE ?? 25_000);
 const UDP_SECONDS = Number(process.env.BENCH_UDP_SECONDS ?? 8);
+/** Worker processes to start (scale-out: `npm run bench:scale` runs 1, 2 and 3). */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+/** `http`: only the HTTP throughput phase (used by bench/scale.js). */
+const ONLY = process.env.BENCH_ONLY ?? 'all';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (message) =>
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -155,10 +160,13 @@ async function main() {
       child: startProcess('api', join(root, 'dist/apps/api/src/main.js'), env),
     });
     await sleep(300); // the api creates and migrates the database; the worker waits on the same lock
-    children.push({
-      name: 'worker',
-      child: startProcess('worker', join(root, 'dist/apps/worker/src/main.js'), env),
-    });
+    for (let n = 1; n <= WORKERS; n++) {
+      const name = WORKERS === 1 ? 'worker' : `worker-${n}`;
+      children.push({
+        name,
+        child: startProcess(name, join(root, 'dist/apps/worker/src/main.js'), env),
+      });
+    }
     for (let i = 0; ; i++) {
       try {
         if ((await fetch(`${BASE}/health`)).ok) break;
@@ -185,9 +193,10 @@ async function main() {
   }
   // Parsing throughput per built-in format, on one core (its own report, summarised in ours).
   log('parsing throughput per format (bench/parsing.js)');
-  const parsingRun = spawnSync(process.execPath, [join(__dirname, 'parsing.js')], {
-    encoding: 'utf8',
-  });
+  const parsingRun =
+    ONLY === 'all'
+      ? spawnSync(process.execPath, [join(__dirname, 'parsing.js')], { encoding: 'utf8' })
+      : { stdout: '' };
   process.stdout.write(parsingRun.stdout);
   const parsingReport = /parsing-[^\s]+\.json/.exec(parsingRun.stdout)?.[0];
   const parsing = parsingReport
@@ -292,11 +301,165 @@ async function main() {
   await probeLoop;
   const loadedProbes = [...probeLatencies];
 
+  const scenarios =
+    ONLY === 'all' ? await sourceScenarios({ db, accessToken, apiKey, probe }) : undefined;
+  const { tcp, rsyslog, udp, fileResult, together } = scenarios ?? {};
+  const steadyProbes = scenarios?.steadyProbes ?? [];
+  const steadySent = scenarios?.steadySent ?? 0;
+  const steadyStored = scenarios?.steadyStored ?? 0;
+  const idleProbes = scenarios?.idleProbes ?? [];
+  await sleep(500);
+  const finalCount = await storedLines(db, 'bench');
+  const distinct = Number(
+    (
+      await db.query(
+        `SELECT count(DISTINCT fields->>'request_id') AS n FROM logs WHERE source = 'bench'`,
+      )
+    ).rows[0].n,
+  );
+  const processes = Object.fromEntries(
+    children.map(({ name, child }) => [name, processStats(child.pid)]),
+  );
+
+  // The bare COPY ceiling: the same kind of rows straight into the same table, one connection.
+  log('measuring the bare COPY ceiling into the same table');
+  const copyRows = LINES;
+  const copyBatch = 5000;
+  const ids = await db.query(`SELECT nextval('logs_id_seq') AS first`);
+  let id = Number(ids.rows[0].first) + 1_000_000_000;
+  const copyStarted = performance.now();
+  for (let start = 0; start < copyRows; start += copyBatch) {
+    const rows = [];
+    for (let i = start; i < Math.min(copyRows, start + copyBatch); i++) {
+      const status = i % 50 === 0 ? 503 : 200;
+      const ts = new Date(now - (copyRows - i)).toISOString();
+      rows.push(
+        [
+          id++,
+          ts,
+          ts,
+          status >= 500 ? 3 : 6,
+          'bench-copy',
+          `web-${i % 8}`,
+          `${MESSAGES[i % 5]} seq=${i}`,
+          '\\N',
+          status,
+          'GET',
+          PATHS[i % PATHS.length],
+          (i * 7) % 900,
+          JSON.stringify({ request_id: `c${i}` }),
+          '\\N',
+        ].join('\t'),
+      );
+    }
+    const stream = db.query(
+      copyFrom(
+        'COPY logs (id, ts, received_at, level, source, host, message, raw, status_code, method, path, latency_ms, fields, parse_error) FROM STDIN',
+      ),
+    );
+    await pipeline(Readable.from([rows.join('\n') + '\n']), stream);
+  }
+  const copySeconds = (performance.now() - copyStarted) / 1000;
+
+  const e2eSeconds = (storedAt - started) / 1000;
+  const result = {
+    benchmark: 'foundation: HTTP ingest end to end',
+    at: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    settings: {
+      lines: LINES,
+      requestLines: REQUEST_LINES,
+      concurrency: CONCURRENCY,
+      workerConcurrency: process.env.WORKER_CONCURRENCY ?? '2 (default)',
+      format: 'NDJSON',
+    },
+    http: {
+      linesPerSecond: Math.round(LINES / e2eSeconds),
+      secondsFirstRequestToLastStored: Number(e2eSeconds.toFixed(2)),
+      secondsToAcceptAll: Number(((acceptedAt - started) / 1000).toFixed(2)),
+      acceptedLines: accepted,
+      storedLines: finalCount,
+      distinctLines: distinct,
+      lost: LINES - distinct,
+      duplicated: finalCount - distinct,
+      retriesAfterBackpressure: retries,
+      megabytesPerSecond: Number((bytes / 1e6 / e2eSeconds).toFixed(1)),
+    },
+    latencyMs: {
+      // Under full load a probe waits behind the whole backlog: this is queueing time.
+      underFullLoad: latencySummary(loadedProbes),
+      steady: {
+        linesPerSecond: STEADY_RATE,
+        seconds: STEADY_SECONDS,
+        linesSent: steadySent,
+        linesStored: steadyStored,
+        ...latencySummary(steadyProbes),
+      },
+      idle: latencySummary(idleProbes),
+    },
+    sources: {
+      syslogTcp: tcp,
+      rsyslogPeer: rsyslog,
+      syslogUdp: udp,
+      fileTail: fileResult,
+      together,
+    },
+    workers: WORKERS,
+    parsing: parsing && { formats: parsing.formats, autoDetect: parsing.autoDetect },
+    copyCeiling: {
+      rows: copyRows,
+      batch: copyBatch,
+      rowsPerSecond: Math.round(copyRows / copySeconds),
+    },
+    ratioToCopyCeiling: Number((LINES / e2eSeconds / (copyRows / copySeconds)).toFixed(2)),
+    processes,
+    target: {
+      linesPerSecond: 20_000,
+      met: LINES / e2eSeconds >= 20_000 && LINES - distinct === 0 && finalCount === distinct,
+    },
+  };
+  await db.end();
+  for (const { child } of children) child.kill('SIGTERM');
+
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  const file = join(root, 'bench/results', `${result.at.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  console.log(JSON.stringify(result, null, 2));
+  log(
+    `HTTP end to end: ${result.http.linesPerSecond} lines/s (COPY ceiling ${result.copyCeiling.rowsPerSecond} rows/s, ratio ${result.ratioToCopyCeiling}); lost ${result.http.lost}, duplicated ${result.http.duplicated}`,
+  );
+  log(
+    `ingest→searchable at ${STEADY_RATE} lines/s: p50 ${result.latencyMs.steady.p50} ms, p99 ${result.latencyMs.steady.p99} ms; idle p50 ${result.latencyMs.idle.p50} ms; behind the full-load backlog p50 ${result.latencyMs.underFullLoad.p50} ms`,
+  );
+  log(`report: ${file}`);
+  if (!result.target.met) process.exitCode = 1;
+}
+
+/**
+ * Every source one at a time (syslog TCP with the rsyslog peer beside it, UDP, file), all sources
+ * together, then ingest→searchable latency at a steady rate and idle.
+ */
+async function sourceScenarios({ db, accessToken, apiKey, probe }) {
   // Per source, one at a time: syslog TCP (one connection, as fast as it goes), syslog UDP (paced).
   const host = new URL(BASE).hostname;
   log(`syslog TCP: ${SYSLOG_LINES} RFC 5424 lines over one connection`);
   const tcp = await syslogTcp({ host, port: SYSLOG_PORT, lines: SYSLOG_LINES, db, log });
   log(`syslog TCP: ${tcp.linesPerSecond} lines/s, lost ${tcp.lost}`);
+  // The peer a sysadmin would use instead, on the same stream, right after (same machine state).
+  log(`rsyslog + ompgsql: the same ${SYSLOG_LINES} lines over one TCP connection`);
+  const rsyslog = await rsyslogPeer({ server: SERVER, lines: SYSLOG_LINES, log });
+  if (rsyslog.skipped) log(`rsyslog skipped: ${rsyslog.skipped}`);
+  else {
+    rsyslog.lookoutOverRsyslog = Number((tcp.linesPerSecond / rsyslog.linesPerSecond).toFixed(2));
+    log(
+      `rsyslog: ${rsyslog.linesPerSecond} lines/s; Lookout/rsyslog ${rsyslog.lookoutOverRsyslog}`,
+    );
+  }
   log(`syslog UDP: ${UDP_RATE} lines/s for ${UDP_SECONDS} s`);
   const udp = await syslogUdp({
     host,
@@ -442,129 +605,17 @@ async function main() {
     idleProbes.push(await probe());
     await sleep(50);
   }
-  await sleep(500);
-  const finalCount = await storedLines(db, 'bench');
-  const distinct = Number(
-    (
-      await db.query(
-        `SELECT count(DISTINCT fields->>'request_id') AS n FROM logs WHERE source = 'bench'`,
-      )
-    ).rows[0].n,
-  );
-  const processes = Object.fromEntries(
-    children.map(({ name, child }) => [name, processStats(child.pid)]),
-  );
-
-  // The bare COPY ceiling: the same kind of rows straight into the same table, one connection.
-  log('measuring the bare COPY ceiling into the same table');
-  const copyRows = LINES;
-  const copyBatch = 5000;
-  const ids = await db.query(`SELECT nextval('logs_id_seq') AS first`);
-  let id = Number(ids.rows[0].first) + 1_000_000_000;
-  const copyStarted = performance.now();
-  for (let start = 0; start < copyRows; start += copyBatch) {
-    const rows = [];
-    for (let i = start; i < Math.min(copyRows, start + copyBatch); i++) {
-      const status = i % 50 === 0 ? 503 : 200;
-      const ts = new Date(now - (copyRows - i)).toISOString();
-      rows.push(
-        [
-          id++,
-          ts,
-          ts,
-          status >= 500 ? 3 : 6,
-          'bench-copy',
-          `web-${i % 8}`,
-          `${MESSAGES[i % 5]} seq=${i}`,
-          '\\N',
-          status,
-          'GET',
-          PATHS[i % PATHS.length],
-          (i * 7) % 900,
-          JSON.stringify({ request_id: `c${i}` }),
-          '\\N',
-        ].join('\t'),
-      );
-    }
-    const stream = db.query(
-      copyFrom(
-        'COPY logs (id, ts, received_at, level, source, host, message, raw, status_code, method, path, latency_ms, fields, parse_error) FROM STDIN',
-      ),
-    );
-    await pipeline(Readable.from([rows.join('\n') + '\n']), stream);
-  }
-  const copySeconds = (performance.now() - copyStarted) / 1000;
-
-  const e2eSeconds = (storedAt - started) / 1000;
-  const result = {
-    benchmark: 'foundation: HTTP ingest end to end',
-    at: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      memoryGb: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
-    },
-    settings: {
-      lines: LINES,
-      requestLines: REQUEST_LINES,
-      concurrency: CONCURRENCY,
-      workerConcurrency: process.env.WORKER_CONCURRENCY ?? '2 (default)',
-      format: 'NDJSON',
-    },
-    http: {
-      linesPerSecond: Math.round(LINES / e2eSeconds),
-      secondsFirstRequestToLastStored: Number(e2eSeconds.toFixed(2)),
-      secondsToAcceptAll: Number(((acceptedAt - started) / 1000).toFixed(2)),
-      acceptedLines: accepted,
-      storedLines: finalCount,
-      distinctLines: distinct,
-      lost: LINES - distinct,
-      duplicated: finalCount - distinct,
-      retriesAfterBackpressure: retries,
-      megabytesPerSecond: Number((bytes / 1e6 / e2eSeconds).toFixed(1)),
-    },
-    latencyMs: {
-      // Under full load a probe waits behind the whole backlog: this is queueing time.
-      underFullLoad: latencySummary(loadedProbes),
-      steady: {
-        linesPerSecond: STEADY_RATE,
-        seconds: STEADY_SECONDS,
-        linesSent: steadySent,
-        linesStored: steadyStored,
-        ...latencySummary(steadyProbes),
-      },
-      idle: latencySummary(idleProbes),
-    },
-    sources: { syslogTcp: tcp, syslogUdp: udp, fileTail: fileResult, together },
-    parsing: parsing && { formats: parsing.formats, autoDetect: parsing.autoDetect },
-    copyCeiling: {
-      rows: copyRows,
-      batch: copyBatch,
-      rowsPerSecond: Math.round(copyRows / copySeconds),
-    },
-    ratioToCopyCeiling: Number((LINES / e2eSeconds / (copyRows / copySeconds)).toFixed(2)),
-    processes,
-    target: {
-      linesPerSecond: 20_000,
-      met: LINES / e2eSeconds >= 20_000 && LINES - distinct === 0 && finalCount === distinct,
-    },
+  return {
+    tcp,
+    rsyslog,
+    udp,
+    fileResult,
+    together,
+    steadyProbes,
+    steadySent,
+    steadyStored,
+    idleProbes,
   };
-  await db.end();
-  for (const { child } of children) child.kill('SIGTERM');
-
-  mkdirSync(join(root, 'bench/results'), { recursive: true });
-  const file = join(root, 'bench/results', `${result.at.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-  console.log(JSON.stringify(result, null, 2));
-  log(
-    `HTTP end to end: ${result.http.linesPerSecond} lines/s (COPY ceiling ${result.copyCeiling.rowsPerSecond} rows/s, ratio ${result.ratioToCopyCeiling}); lost ${result.http.lost}, duplicated ${result.http.duplicated}`,
-  );
-  log(
-    `ingest→searchable at ${STEADY_RATE} lines/s: p50 ${result.latencyMs.steady.p50} ms, p99 ${result.latencyMs.steady.p99} ms; idle p50 ${result.latencyMs.idle.p50} ms; behind the full-load backlog p50 ${result.latencyMs.underFullLoad.p50} ms`,
-  );
-  log(`report: ${file}`);
-  if (!result.target.met) process.exitCode = 1;
 }
 
 async function waitStoredCount(db, source, since, expected) {

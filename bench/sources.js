@@ -110,7 +110,7 @@ async function syslogUdp({ host, port, rate, seconds, db, log, app = 'bench-udp'
   };
 }
 
-module.exports = { syslogTcp, syslogUdp, waitStored, countSource };
+module.exports = { syslogTcp, syslogUdp, waitStored, countSource, rfc5424 };
 
 /** A file source reading a file of `lines` lines from the beginning, as fast as it goes. */
 async function fileTail({ baseUrl, token, dir, lines, db, log, name = 'bench-file' }) {
