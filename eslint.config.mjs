@@ -19,6 +19,13 @@ export default tseslint.config(
     },
   },
   {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { process: 'readonly', console: 'readonly' },
+    },
+  },
+  {
     files: ['scripts/**/*.js', 'bench/**/*.js', '*.js'],
     languageOptions: {
       sourceType: 'commonjs',
