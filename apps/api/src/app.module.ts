@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { AlertingApiModule } from '@app/alerting';
 import { AuthModule } from '@app/auth';
 import { ConfigModule } from '@app/config';
@@ -30,6 +31,7 @@ export class ApiModule {
         NotificationsApiModule,
         AlertingApiModule,
         RetentionApiModule,
+        TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController],
       providers: [MetricsService],
