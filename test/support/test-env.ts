@@ -32,6 +32,8 @@ export function createTestEnv(name: string, overrides: Record<string, string> = 
       REDIS_PREFIX: redisPrefix,
       ADMIN_PASSWORD: 'test-admin-password',
       LOG_LEVEL: 'warn',
+      // Test output stays readable; the JSON format is checked by its own test.
+      LOG_FORMAT: 'text',
       BATCH_FLUSH_MS: '10',
       PORT: '0',
       SYSLOG_PORT: '0',

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { loadConfig, nestLogLevels } from '@app/config';
+import { loadConfig, loggerOptions, useStructuredLogs } from '@app/config';
 import { WorkerModule } from './worker.module';
 
 /** The worker process: an application context (no HTTP) whose processors start consuming at init. */
@@ -8,9 +8,11 @@ export async function createWorkerApp(
   env?: Record<string, string | undefined>,
 ): Promise<INestApplicationContext> {
   const settings = loadConfig(env ?? process.env);
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(env), {
-    logger: nestLogLevels(settings.logLevel),
-  });
+  const app = await NestFactory.createApplicationContext(
+    WorkerModule.forRoot(env),
+    loggerOptions(settings),
+  );
+  useStructuredLogs(app, settings);
   app.enableShutdownHooks();
   return app;
 }

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AlertingWorkerModule } from '@app/alerting';
-import { ConfigModule } from '@app/config';
+import { ConfigModule, loadConfig, loggingModule } from '@app/config';
 import { IngestionWorkerModule } from '@app/ingestion';
 import { NotificationsWorkerModule } from '@app/notifications';
 import { QueueModule } from '@app/queue';
@@ -16,6 +16,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(env),
+        loggingModule(loadConfig(env ?? process.env), 'worker'),
         ScheduleModule.forRoot(),
         QueueModule,
         StorageWorkerModule,

@@ -52,6 +52,8 @@ export interface LookoutConfig {
   /** Directory of the built dashboard served at `/`. */
   frontendDir: string | undefined;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** `json`: one JSON object per line (pino), for log shippers; `text`: Nest's coloured console lines. */
+  logFormat: 'json' | 'text';
   /** Public address of the dashboard, used for links in notifications. */
   publicUrl: string;
   /** Default SMTP server (`smtp://user:pass@host:587`, `smtps://…`) for email channels without their own. */
@@ -186,6 +188,7 @@ export function loadConfig(env: Env = process.env): LookoutConfig {
     uploadMaxBytes: read.int('UPLOAD_MAX_BYTES', 1024 ** 3, 1024, 64 * 1024 ** 3),
     frontendDir: read.optionalString('FRONTEND_DIR'),
     logLevel: read.oneOf('LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose'] as const),
+    logFormat: read.oneOf('LOG_FORMAT', 'json', ['json', 'text'] as const),
     publicUrl: read.url('PUBLIC_URL', `http://localhost:${env.PORT?.trim() || 8080}`, [
       'http:',
       'https:',

@@ -7,3 +7,4 @@ export {
   nestLogLevels,
   type LookoutConfig,
 } from './config.schema';
+export { loggerOptions, loggingModule, useStructuredLogs } from './logging';
