@@ -101,9 +101,11 @@ function startRedis() {
 function startLookoutProcess(app, name) {
   const child = spawn(process.execPath, [join(root, `dist/apps/${app}/src/main.js`)], {
     env: lookoutEnv,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stderr.on('data', (chunk) => fs.appendFileSync(join(work, `${name}.log`), chunk));
+  const append = (chunk) => fs.appendFileSync(join(work, `${name}.log`), chunk);
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
   return child;
 }
 
@@ -127,6 +129,39 @@ async function waitHealthy(timeoutMs = 60_000) {
 
 function kill9(child) {
   if (child && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+}
+
+/** A fresh superuser connection to the chaos cluster (a restart kills the previous ones). */
+async function adminClient() {
+  const client = new Client({
+    connectionString: `postgres://postgres@127.0.0.1:${PG_PORT}/postgres`,
+  });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/** Warnings and errors the Lookout processes logged since `offsets`: evidence the fault bit. */
+function logOffsets() {
+  return Object.fromEntries(
+    fs
+      .readdirSync(work)
+      .filter((name) => /^(api|worker-\d+)\.log$/.test(name))
+      .map((name) => [name, fs.statSync(join(work, name)).size]),
+  );
+}
+
+function problemsLoggedSince(offsets) {
+  const problems = [];
+  for (const name of Object.keys(logOffsets())) {
+    const text = fs.readFileSync(join(work, name), 'utf8').slice(offsets[name] ?? 0);
+    for (const line of text.split('\n')) {
+      // pino levels: 40 warn, 50 error, 60 fatal.
+      const match = /"level":(\d+).*?"msg":"([^"]*)"/.exec(line);
+      if (match && Number(match[1]) >= 40) problems.push(`${name.slice(0, -4)}: ${match[2]}`);
+    }
+  }
+  return { count: problems.length, first: problems.slice(0, 3) };
 }
 
 // ---------- traffic ----------
@@ -418,7 +453,8 @@ const SCENARIOS = {
   },
   'postgres-cut': {
     what: `refuse and kill every Lookout connection to PostgreSQL for ${CUT_SECONDS} s`,
-    async inject(admin) {
+    async inject() {
+      const admin = await adminClient();
       await admin.query('ALTER DATABASE lookout_chaos ALLOW_CONNECTIONS false');
       const until = Date.now() + CUT_SECONDS * 1000;
       while (Date.now() < until) {
@@ -429,11 +465,12 @@ const SCENARIOS = {
         await sleep(500);
       }
       await admin.query('ALTER DATABASE lookout_chaos ALLOW_CONNECTIONS true');
+      await admin.end();
     },
   },
   spike: {
     what: '5× traffic on every source for 20 s',
-    async inject(_admin, traffic) {
+    async inject(traffic) {
       traffic.multiplier = 5;
       await sleep(20_000);
       traffic.multiplier = 1;
@@ -441,7 +478,7 @@ const SCENARIOS = {
   },
   'disk-full': {
     what: 'the disk holding the log partitions fills up for 20 s, then space is freed',
-    async inject(admin) {
+    async inject() {
       // Ballast fills the tmpfs that holds the partitions: COPY fails with "No space left on device".
       const ballast = join(smallDisk, 'ballast');
       try {
@@ -453,7 +490,6 @@ const SCENARIOS = {
       }
       await sleep(20_000);
       fs.rmSync(ballast, { force: true });
-      void admin;
     },
   },
 };
@@ -491,6 +527,7 @@ async function main() {
   // Every table of Lookout lives on the small disk (WAL stays on the cluster's own disk).
   await admin.query(`CREATE TABLESPACE small_disk LOCATION '${smallDisk}'`);
   await admin.query('CREATE DATABASE lookout_chaos TABLESPACE small_disk');
+  await admin.end();
   startApi();
   await waitHealthy();
   startWorker(0);
@@ -521,8 +558,9 @@ async function main() {
     const traffic = new Traffic(name, apiKey, accessToken);
     await traffic.start();
     await sleep(5000);
+    const offsets = logOffsets();
     const faultStarted = Date.now();
-    await scenario.inject(admin, traffic);
+    await scenario.inject(traffic);
     const faultEnded = Date.now();
     const recovery = await recoveryMs(apiKey, faultEnded);
     await sleep(5000);
@@ -543,6 +581,8 @@ async function main() {
       what: scenario.what,
       faultSeconds: Number(((faultEnded - faultStarted) / 1000).toFixed(1)),
       recoverySeconds: Number((recovery / 1000).toFixed(1)),
+      // What Lookout itself logged while the fault lasted (warnings and errors): proof it bit.
+      loggedProblems: problemsLoggedSince(offsets),
       ...counts,
       ok: verdict,
     };
@@ -564,7 +604,6 @@ async function main() {
   const file = join(root, 'bench/results', `chaos-${at.replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   log(`report: ${file}`);
-  await admin.end();
   if (results.some((result) => !result.ok)) process.exitCode = 1;
 }
 
