@@ -16,6 +16,12 @@ async function startLookout({ name, port }) {
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   await admin.end();
+  // Refuse a busy port: a benchmark must never talk to someone else's Lookout.
+  const busy = await fetch(`http://127.0.0.1:${port}/health`).then(
+    () => true,
+    () => false,
+  );
+  if (busy) throw new Error(`port ${port} is already serving something: stop it or pick another`);
   const env = {
     ...process.env,
     PORT: String(port),

@@ -26,9 +26,10 @@ export class MetricsService {
       labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
       async collect() {
-        const counts = await producer.jobCounts();
-        for (const [state, count] of Object.entries(counts))
-          this.set({ queue: QueueName.IngestRaw, state }, count);
+        for (const queue of Object.values(QueueName)) {
+          const counts = await producer.jobCounts(queue);
+          for (const [state, count] of Object.entries(counts)) this.set({ queue, state }, count);
+        }
       },
     });
     new Gauge({

@@ -65,8 +65,10 @@ export class QueueProducer {
     return Object.values(counts).reduce((sum, count) => sum + count, 0);
   }
 
-  async jobCounts(): Promise<Record<string, number>> {
-    return this.ingestRaw.getJobCounts(
+  /** Job counts by state of one queue (default: ingest-raw), for /metrics. */
+  async jobCounts(queue: QueueName = QueueName.IngestRaw): Promise<Record<string, number>> {
+    const target = queue === QueueName.Notifications ? this.notifications : this.ingestRaw;
+    return target.getJobCounts(
       'waiting',
       'active',
       'delayed',
