@@ -1,17 +1,28 @@
+import helmet from '@fastify/helmet';
 import { Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { isIngestRoute, RouteCatalog, SECURITY_SETTINGS, type SecuritySettings } from '@app/auth';
 import { LOOKOUT_CONFIG, loadConfig, nestLogLevels, type LookoutConfig } from '@app/config';
 import { registerBodyParsers, registerCompatHttp, registerUploadMultipart } from '@app/ingestion';
+import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ApiModule } from './app.module';
 import { JsonErrorFilter } from './json-error.filter';
 
 /**
- * Builds the api (not yet listening): Fastify, body parsers, validation, JSON errors, Swagger at
- * /docs and the dashboard at /. Used by main.ts and by the end-to-end tests.
+ * Client addresses are taken from X-Forwarded-For only when the connection comes from a proxy on
+ * this machine (nginx or Caddy in front, docs/security.md). Trusting the header from anyone would
+ * let any client choose its address, and with it its rate-limit and sign-in lockout buckets.
+ */
+const TRUSTED_PROXIES = 'loopback';
+
+/**
+ * Builds the api (not yet listening): Fastify, security headers, CORS, body parsers and limits,
+ * validation, JSON errors, Swagger at /docs and the dashboard at /. Used by main.ts and by the
+ * end-to-end tests.
  */
 export async function createApiApp(
   env?: Record<string, string | undefined>,
@@ -19,11 +30,27 @@ export async function createApiApp(
   const settings = loadConfig(env ?? process.env); // fails fast, before any connection is made
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(env),
-    new FastifyAdapter({ bodyLimit: settings.ingestMaxBodyBytes, trustProxy: true }),
+    new FastifyAdapter({ bodyLimit: settings.ingestMaxBodyBytes, trustProxy: TRUSTED_PROXIES }),
     { bodyParser: false, logger: nestLogLevels(settings.logLevel) },
   );
   const config = app.get<LookoutConfig>(LOOKOUT_CONFIG);
   const fastify = app.getHttpAdapter().getInstance();
+  limitBodies(fastify, app.get(RouteCatalog), config, app.get<SecuritySettings>(SECURITY_SETTINGS));
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: cspDirectives(config) },
+    // Behind TLS the browser keeps to HTTPS for this host (not its subdomains: not ours to decide).
+    hsts: { maxAge: 365 * 24 * 3600, includeSubDomains: false },
+  });
+  // Without CORS_ORIGINS no CORS header is sent: browsers then allow same-origin calls only.
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', 'X-API-Key'],
+      exposedHeaders: ['Retry-After'],
+      maxAge: 600,
+    });
+  }
   registerBodyParsers(fastify, config.ingestMaxBodyBytes);
   registerCompatHttp(fastify);
   registerUploadMultipart(fastify, config);
@@ -59,6 +86,55 @@ export async function createApiApp(
 
   serveDashboard(app, config);
   return app;
+}
+
+/**
+ * Every route gets a body limit: ingest routes (those that need the ingest scope) keep
+ * INGEST_MAX_BODY_BYTES, all others take the small JSON limit. Set as each route is registered,
+ * which happens at init, after this.
+ */
+function limitBodies(
+  fastify: FastifyInstance,
+  catalog: RouteCatalog,
+  config: LookoutConfig,
+  settings: SecuritySettings,
+): void {
+  fastify.addHook('onRoute', (route) => {
+    if (route.bodyLimit !== undefined) return;
+    const ingest = [route.method].flat().some((method) => {
+      const entry = catalog.find(String(method), route.url);
+      return entry !== undefined && isIngestRoute(entry.access);
+    });
+    route.bodyLimit = ingest ? config.ingestMaxBodyBytes : settings.jsonBodyMaxBytes;
+  });
+}
+
+/**
+ * The dashboard's policy: its own scripts only (no inline script, no eval), styles from itself
+ * plus inline style attributes (Swagger UI and chart libraries set them), data: images (the
+ * favicon), API and live-tail WebSocket on the same origin. Nothing may frame it.
+ */
+function cspDirectives(config: LookoutConfig): Record<string, string[] | null> {
+  const connect = ["'self'"];
+  if (config.publicUrl) {
+    // Same-origin WebSocket for browsers that do not count ws(s):// as 'self'.
+    const url = new URL(config.publicUrl);
+    connect.push(`${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}`);
+  }
+  return {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'", 'data:'],
+    connectSrc: connect,
+    objectSrc: ["'none'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    // Not helmet's default here: on a plain-HTTP install it would break every asset request.
+    upgradeInsecureRequests: null,
+  };
 }
 
 function serveDashboard(app: NestFastifyApplication, config: LookoutConfig): void {

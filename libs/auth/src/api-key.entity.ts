@@ -1,3 +1,4 @@
+import type { ApiKeyScope } from './principal';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity({ name: 'api_keys' })
@@ -15,6 +16,13 @@ export class ApiKeyEntity {
   /** SHA-256 of the key: keys are long random strings, so a fast hash is enough and lookups stay cheap. */
   @Column({ name: 'key_hash', type: 'text', unique: true })
   keyHash!: string;
+
+  @Column({ type: 'text', array: true })
+  scopes!: ApiKeyScope[];
+
+  /** When set, the key may ingest and read only lines of this source. */
+  @Column({ type: 'text', nullable: true })
+  source!: string | null;
 
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;

@@ -1,37 +1,33 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  NotFoundException,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LOOKOUT_CONFIG, type LookoutConfig } from '@app/config';
-import type { ApiKeySummary, CreatedApiKey, LoginResponse } from '@app/contracts';
-import { IsNull, Repository } from 'typeorm';
-import { ApiKeyEntity } from './api-key.entity';
+import { Repository } from 'typeorm';
+import { ApiKeysService } from './api-keys.service';
+import type { TokenPair } from './auth-types';
+import { LoginLockout } from './login-lockout';
 import type { AccessTokenClaims, Principal } from './principal';
-import {
-  generateApiKey,
-  generatePassword,
-  hashApiKey,
-  hashPassword,
-  verifyPassword,
-} from './secrets';
+import { generatePassword, hashPassword, passwordNeedsRehash, verifyPassword } from './secrets';
+import { SessionsService, type ClientInfo } from './sessions.service';
 import { UserEntity } from './user.entity';
 
-/** `last_used_at` is written at most this often per key, to keep ingest off the users table. */
-const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+/** An access token checked: who and until when (epoch ms), or why not. */
+export type AccessTokenCheck =
+  | { valid: true; principal: Principal; expiresAt: number | null }
+  | { valid: false; reason: 'expired' | 'invalid' | 'session-ended' };
 
+/** Sign-in, sessions and the resolution of credentials into principals. */
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
-  private readonly lastUsedWritten = new Map<string, number>();
+  /** An argon2 hash to check passwords of unknown users against, so timing does not tell. */
+  private decoyHash?: Promise<string>;
 
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    @InjectRepository(ApiKeyEntity) private readonly apiKeys: Repository<ApiKeyEntity>,
+    private readonly sessions: SessionsService,
+    private readonly apiKeys: ApiKeysService,
+    private readonly lockout: LoginLockout,
     private readonly jwt: JwtService,
     @Inject(LOOKOUT_CONFIG) private readonly config: LookoutConfig,
   ) {}
@@ -44,7 +40,12 @@ export class AuthService {
     const result = await this.users
       .createQueryBuilder()
       .insert()
-      .values({ username: 'admin', passwordHash: await hashPassword(password), role: 'admin' })
+      .values({
+        username: 'admin',
+        passwordHash: await hashPassword(password),
+        role: 'admin',
+        passwordChangedAt: new Date(),
+      })
       .orIgnore()
       .execute();
     if (result.identifiers.length === 0 || !generated) {
@@ -58,72 +59,64 @@ export class AuthService {
     );
   }
 
-  async login(username: string, password: string): Promise<LoginResponse> {
+  /**
+   * Checks the password (after the lockout), upgrades an old hash to argon2id, and starts a
+   * session. @throws LoginLockedException (429) or UnauthorizedException
+   */
+  async login(username: string, password: string, client: ClientInfo): Promise<TokenPair> {
+    const ip = client.ip ?? 'unknown';
+    await this.lockout.assertNotLocked(username, ip);
     const user = await this.users.findOne({ where: { username } });
-    // Hash even for an unknown user, so timing does not reveal which usernames exist.
     const valid = user
       ? await verifyPassword(password, user.passwordHash)
-      : (await hashPassword(password), false);
-    if (!user || !valid) throw new UnauthorizedException('Wrong username or password');
-    const claims: AccessTokenClaims = { sub: user.id, username: user.username, role: user.role };
-    return {
-      accessToken: await this.jwt.signAsync(claims, { expiresIn: this.config.jwtTtlSeconds }),
-      expiresIn: this.config.jwtTtlSeconds,
-    };
-  }
-
-  /** The user behind a verified token, if the account still exists. */
-  async principalForToken(claims: AccessTokenClaims): Promise<Principal | undefined> {
-    const user = await this.users.findOne({ where: { id: claims.sub } });
-    return user
-      ? { kind: 'user', id: user.id, username: user.username, role: user.role }
-      : undefined;
-  }
-
-  async principalForApiKey(key: string): Promise<Principal | undefined> {
-    const apiKey = await this.apiKeys.findOne({
-      where: { keyHash: hashApiKey(key), revokedAt: IsNull() },
-    });
-    if (!apiKey) return undefined;
-    const now = Date.now();
-    if (now - (this.lastUsedWritten.get(apiKey.id) ?? 0) > LAST_USED_WRITE_INTERVAL_MS) {
-      this.lastUsedWritten.set(apiKey.id, now);
-      void this.apiKeys.update(apiKey.id, { lastUsedAt: new Date(now) }).catch(() => undefined);
+      : (await verifyPassword(password, await this.decoy()), false);
+    if (!user || !valid) {
+      await this.lockout.recordFailure(username, ip);
+      throw new UnauthorizedException('Wrong username or password');
     }
-    return { kind: 'api-key', id: apiKey.id, name: apiKey.name };
-  }
-
-  async createApiKey(name: string, createdBy: string | null): Promise<CreatedApiKey> {
-    const { key, prefix, hash } = generateApiKey();
-    const saved = await this.apiKeys.save(
-      this.apiKeys.create({ name, prefix, keyHash: hash, createdBy }),
-    );
-    return { ...toSummary(saved), key };
-  }
-
-  async listApiKeys(): Promise<ApiKeySummary[]> {
-    const keys = await this.apiKeys.find({ order: { createdAt: 'DESC' } });
-    return keys.map(toSummary);
-  }
-
-  async revokeApiKey(id: string): Promise<ApiKeySummary> {
-    const apiKey = await this.apiKeys.findOne({ where: { id } });
-    if (!apiKey) throw new NotFoundException(`No API key with id ${id}`);
-    if (!apiKey.revokedAt) {
-      apiKey.revokedAt = new Date();
-      await this.apiKeys.save(apiKey);
+    await this.lockout.recordSuccess(username);
+    const changes: Partial<UserEntity> = { lastLoginAt: new Date() };
+    if (passwordNeedsRehash(user.passwordHash)) {
+      changes.passwordHash = await hashPassword(password);
     }
-    return toSummary(apiKey);
+    await this.users.update(user.id, changes);
+    return this.sessions.start(user, client);
   }
-}
 
-function toSummary(apiKey: ApiKeyEntity): ApiKeySummary {
-  return {
-    id: apiKey.id,
-    name: apiKey.name,
-    prefix: apiKey.prefix,
-    createdAt: apiKey.createdAt.toISOString(),
-    lastUsedAt: apiKey.lastUsedAt?.toISOString() ?? null,
-    revokedAt: apiKey.revokedAt?.toISOString() ?? null,
-  };
+  refresh(refreshToken: string): Promise<TokenPair> {
+    return this.sessions.refresh(refreshToken);
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    await this.sessions.revokeByRefreshToken(refreshToken);
+  }
+
+  /** The user behind verified access-token claims, if the user and the session still exist. */
+  principalForToken(claims: AccessTokenClaims): Promise<Principal | undefined> {
+    return this.sessions.principalForClaims(claims);
+  }
+
+  /** Verifies an access token outside HTTP (the live-tail WebSocket): signature, expiry, session. */
+  async checkAccessToken(token: string): Promise<AccessTokenCheck> {
+    let claims: AccessTokenClaims & { exp?: number };
+    try {
+      claims = await this.jwt.verifyAsync<AccessTokenClaims & { exp?: number }>(token);
+    } catch (error) {
+      const expired = (error as Error).name === 'TokenExpiredError';
+      return { valid: false, reason: expired ? 'expired' : 'invalid' };
+    }
+    const principal = await this.principalForToken(claims);
+    if (!principal) return { valid: false, reason: 'session-ended' };
+    const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : null;
+    return { valid: true, principal, expiresAt };
+  }
+
+  principalForApiKey(key: string): Promise<Principal | undefined> {
+    return this.apiKeys.principalForApiKey(key);
+  }
+
+  private decoy(): Promise<string> {
+    this.decoyHash ??= hashPassword(generatePassword());
+    return this.decoyHash;
+  }
 }

@@ -23,6 +23,7 @@ import {
   ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
+import { AllowSourceRestrictedKeys, RequireScope } from '@app/auth';
 import type { IngestResponse } from '@app/contracts';
 import { decodeJson, decodeNdjson, decodePlainText, type DecodedLines } from './ingest-body';
 import { IngestQueryDto, IngestResponseDto } from './ingest.dto';
@@ -32,6 +33,8 @@ import { IngestService } from './ingest.service';
 @ApiTags('ingest')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
+@RequireScope('ingest')
+@AllowSourceRestrictedKeys('source-param')
 @Controller('api/v1/ingest')
 export class IngestController {
   constructor(private readonly ingest: IngestService) {}

@@ -1,10 +1,6 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
-import { AuthService, apiKeyFromHeaders, type Principal } from '@app/auth';
+import { Injectable, Logger } from '@nestjs/common';
+import { AuthService, apiKeyFromHeaders, hasRole, type Principal } from '@app/auth';
 import type { IncomingHttpHeaders } from 'node:http';
-
-type AccessTokenClaims = Parameters<AuthService['principalForToken']>[0] & { exp?: number };
 
 /** What the gateway needs of a socket.io handshake. */
 export interface LiveTailHandshake {
@@ -16,32 +12,36 @@ export interface LiveTailIdentity {
   principal: Principal;
   /** When the access token expires (epoch ms); null for API keys. */
   expiresAt: number | null;
+  /** Only lines of this source may reach the socket (an API key restricted to one source). */
+  source: string | null;
 }
 
 /** A refused connection; the message reaches the client as its `connect_error`. */
 export class LiveTailAuthError extends Error {
-  readonly data = { code: 'unauthorized' };
+  constructor(
+    message: string,
+    readonly data: { code: 'unauthorized' | 'forbidden' } = { code: 'unauthorized' },
+  ) {
+    super(message);
+  }
 }
 
+const TOKEN_PROBLEMS = {
+  expired: 'Access token expired: refresh it and reconnect',
+  invalid: 'Invalid access token',
+  'session-ended': 'This session has ended (signed out, password changed or user removed)',
+} as const;
+
 /**
- * Authenticates a socket.io handshake as the HTTP guard does a request: an API key (`lk_…`) or a
- * user access token, from `auth.token`, `Authorization: Bearer …` or `X-API-Key`.
+ * Authenticates a socket.io handshake as the HTTP guards do a request: an API key (`lk_…`) or a
+ * user access token, from `auth.token`, `Authorization: Bearer …` or `X-API-Key`. Live tail reads
+ * logs, so it needs the viewer role: any user, or a key with the read (or admin) scope.
  */
 @Injectable()
-export class LiveTailAuthenticator implements OnModuleInit {
+export class LiveTailAuthenticator {
   private readonly logger = new Logger(LiveTailAuthenticator.name);
-  private jwt!: JwtService;
 
-  constructor(
-    private readonly auth: AuthService,
-    private readonly moduleRef: ModuleRef,
-  ) {}
-
-  onModuleInit(): void {
-    // AuthModule keeps its JwtService (signed with the installation's secret) to itself; this is
-    // the same instance. Better: AuthService exporting a principalForAccessToken(token).
-    this.jwt = this.moduleRef.get(JwtService, { strict: false });
-  }
+  constructor(private readonly auth: AuthService) {}
 
   async authenticate(handshake: LiveTailHandshake): Promise<LiveTailIdentity> {
     const credential = credentialOf(handshake);
@@ -50,24 +50,27 @@ export class LiveTailAuthenticator implements OnModuleInit {
         'Missing credentials: connect with auth: { token: <access token or API key> } or an "Authorization: Bearer …" header',
       );
     }
+    let identity: LiveTailIdentity;
     const apiKey = apiKeyFromHeaders({ authorization: `Bearer ${credential}` });
     if (apiKey) {
       const principal = await this.auth.principalForApiKey(apiKey);
       if (!principal) throw new LiveTailAuthError('Invalid or revoked API key');
-      return { principal, expiresAt: null };
+      identity = {
+        principal,
+        expiresAt: null,
+        source: principal.kind === 'api-key' ? principal.source : null,
+      };
+    } else {
+      const checked = await this.auth.checkAccessToken(credential);
+      if (!checked.valid) throw new LiveTailAuthError(TOKEN_PROBLEMS[checked.reason]);
+      identity = { principal: checked.principal, expiresAt: checked.expiresAt, source: null };
     }
-    let claims: AccessTokenClaims;
-    try {
-      claims = await this.jwt.verifyAsync<AccessTokenClaims>(credential);
-    } catch (error) {
-      const expired = (error as Error).name === 'TokenExpiredError';
-      throw new LiveTailAuthError(
-        expired ? 'Access token expired: log in again' : 'Invalid access token',
-      );
+    if (!hasRole(identity.principal, 'viewer')) {
+      throw new LiveTailAuthError('Live tail needs an API key with the read scope', {
+        code: 'forbidden',
+      });
     }
-    const principal = await this.auth.principalForToken(claims);
-    if (!principal) throw new LiveTailAuthError('The user of this access token no longer exists');
-    return { principal, expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : null };
+    return identity;
   }
 
   /** The connect_error for a failed authentication (never an internal detail). */

@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, type OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -21,8 +21,8 @@ import {
 } from '@app/contracts';
 import type { Namespace, Socket } from 'socket.io';
 import { LiveClient, type LiveTailLimits } from './live-client';
-import { LiveQueryCompiler, LiveQueryError } from './live-query';
-import { LiveTailAuthenticator, type LiveTailIdentity } from './live-tail-auth';
+import { LiveQueryCompiler, LiveQueryError, type CompiledLiveQuery } from './live-query';
+import { LiveTailAuthError, LiveTailAuthenticator, type LiveTailIdentity } from './live-tail-auth';
 import { LiveTailHub } from './live-tail.hub';
 
 export const LIVE_TAIL_LIMITS = Symbol('LIVE_TAIL_LIMITS');
@@ -48,14 +48,20 @@ type LiveNamespace = Namespace<
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** How often an open socket's credentials are checked again (revoked key, ended session). */
+export const LIVE_TAIL_RECHECK_MS = 60_000;
+
 /**
  * Live tail on the api's HTTP server: socket.io path /socket.io, namespace /live. Authenticated
  * at connection; events and payloads are in libs/contracts/src/livetail.ts.
  */
 @WebSocketGateway({ namespace: LIVE_TAIL_NAMESPACE, path: LIVE_TAIL_PATH, serveClient: false })
-export class LiveTailGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class LiveTailGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
+{
   @WebSocketServer() server!: LiveNamespace;
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  private recheckTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly hub: LiveTailHub,
@@ -65,6 +71,8 @@ export class LiveTailGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   ) {}
 
   afterInit(namespace: LiveNamespace): void {
+    this.recheckTimer = setInterval(() => void this.recheckAll(), LIVE_TAIL_RECHECK_MS);
+    this.recheckTimer.unref();
     // Namespace middleware: a failure reaches the client as connect_error with this message.
     namespace.use((socket, next) => {
       this.authenticator.authenticate(socket.handshake).then(
@@ -114,6 +122,32 @@ export class LiveTailGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.expiryTimers.delete(socket.id);
   }
 
+  onModuleDestroy(): void {
+    clearInterval(this.recheckTimer);
+  }
+
+  /**
+   * Checks the credentials of every open socket again: a revoked key or an ended session (logout,
+   * password change, user removed or demoted out of reading) closes its sockets too. Runs every
+   * LIVE_TAIL_RECHECK_MS.
+   */
+  async recheckAll(): Promise<void> {
+    await Promise.all(
+      [...this.server.sockets.values()].map(async (socket) => {
+        try {
+          await this.authenticator.authenticate(socket.handshake);
+        } catch (error) {
+          if (!(error instanceof LiveTailAuthError)) return; // e.g. Postgres away: next time
+          socket.emit(
+            'error',
+            problem('token_expired', `Credentials no longer valid: ${error.message}`),
+          );
+          socket.disconnect(true);
+        }
+      }),
+    );
+  }
+
   @SubscribeMessage('subscribe')
   subscribe(@ConnectedSocket() socket: LiveSocket, @MessageBody() body: unknown): LiveTailAck {
     const client = this.hub.client(socket.id);
@@ -121,7 +155,9 @@ export class LiveTailGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const request = readSubscribeRequest(body);
     if ('code' in request) return this.refuse(socket, request);
     try {
-      client.subscribe(this.compiler.compile(request.query), request.levels);
+      const query = this.compiler.compile(request.query);
+      const source = socket.data.identity?.source ?? null;
+      client.subscribe(source === null ? query : onlySource(query, source), request.levels);
     } catch (error) {
       if (!(error instanceof LiveQueryError)) throw error;
       // The previous subscription, if any, stays in force.
@@ -157,6 +193,11 @@ export class LiveTailGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     socket.emit('error', error);
     return { ok: false, error };
   }
+}
+
+/** A key restricted to one source sees only that source's lines, whatever it subscribes to. */
+function onlySource(query: CompiledLiveQuery, source: string): CompiledLiveQuery {
+  return { ...query, matches: (record) => record.source === source && query.matches(record) };
 }
 
 function problem(code: LiveTailErrorEvent['code'], message: string): LiveTailErrorEvent {

@@ -16,6 +16,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { AllowSourceRestrictedKeys } from '@app/auth';
 import { LOG_LEVELS, type LogRecordDetail, type LogSearchResponse } from '@app/contracts';
 import { decodeCursor } from './log-cursor';
 import { parseUserQuery } from './analytics/analytics-request';
@@ -31,6 +32,7 @@ import { LogRecordDetailDto, LogSearchQueryDto, LogSearchResponseDto } from './l
 export class LogsController {
   constructor(private readonly search: LogSearchService) {}
 
+  @AllowSourceRestrictedKeys('source-param')
   @Get()
   @ApiOperation({ summary: 'Search stored lines, newest first, with keyset paging' })
   @ApiOkResponse({ type: LogSearchResponseDto })

@@ -29,6 +29,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { AllowSourceRestrictedKeys, RequireScope } from '@app/auth';
 import type { RawLine } from '@app/queue';
 import { rejectedLines } from '../ingest.metrics';
 import { IngestService } from '../ingest.service';
@@ -58,10 +59,12 @@ const COMPAT_ROUTE: Record<string, CompatRouteConfig> = { [COMPAT_ROUTE_CONFIG]:
 @ApiBearerAuth()
 @ApiSecurity('api-key')
 @ApiUnauthorizedResponse({ description: 'No valid API key or token' })
+@RequireScope('ingest')
 @Controller('api/v1/compat/es')
 export class EsCompatController {
   constructor(private readonly ingest: IngestService) {}
 
+  @AllowSourceRestrictedKeys('no-log-data')
   @Get()
   @RouteConfig(COMPAT_ROUTE)
   @Header('X-Elastic-Product', 'Elasticsearch')
@@ -74,6 +77,7 @@ export class EsCompatController {
     return ES_INFO;
   }
 
+  @AllowSourceRestrictedKeys('no-log-data')
   @Get('_license')
   @RouteConfig(COMPAT_ROUTE)
   @Header('X-Elastic-Product', 'Elasticsearch')
@@ -83,6 +87,7 @@ export class EsCompatController {
     return ES_LICENSE;
   }
 
+  @AllowSourceRestrictedKeys('no-log-data')
   @Get('_cluster/health')
   @RouteConfig(COMPAT_ROUTE)
   @Header('X-Elastic-Product', 'Elasticsearch')
@@ -93,6 +98,7 @@ export class EsCompatController {
   }
 
   /** `GET …/es/` (with the slash, as Logstash and Vector ask): Nest strips trailing slashes. */
+  @AllowSourceRestrictedKeys('no-log-data')
   @Get('*')
   @RouteConfig(COMPAT_ROUTE)
   @Header('X-Elastic-Product', 'Elasticsearch')
@@ -106,6 +112,7 @@ export class EsCompatController {
     return ES_INFO;
   }
 
+  @AllowSourceRestrictedKeys('source-param')
   @Post('_bulk')
   @HttpCode(200)
   @RouteConfig(BULK_ROUTE)
@@ -119,6 +126,7 @@ export class EsCompatController {
     return this.accept(undefined, source, body, ip);
   }
 
+  @AllowSourceRestrictedKeys('source-param')
   @Post(':index/_bulk')
   @HttpCode(200)
   @RouteConfig(BULK_ROUTE)

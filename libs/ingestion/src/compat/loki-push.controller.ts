@@ -25,6 +25,7 @@ import {
   ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
+import { AllowSourceRestrictedKeys, RequireScope } from '@app/auth';
 import { IngestService } from '../ingest.service';
 import { COMPAT_ROUTE_CONFIG, type CompatRouteConfig } from './compat-http';
 import { sourceParam } from './compat-source';
@@ -39,6 +40,8 @@ const LOKI_ROUTE: Record<string, CompatRouteConfig> = {
 @ApiTags('compat')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
+@RequireScope('ingest')
+@AllowSourceRestrictedKeys('source-param')
 @Controller('loki/api/v1')
 export class LokiPushController {
   constructor(private readonly ingest: IngestService) {}

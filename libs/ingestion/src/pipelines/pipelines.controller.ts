@@ -22,6 +22,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { RequireRole } from '@app/auth';
 import { FORMAT_NAMES } from '@app/parsing';
 import {
   CreatePipelineDto,
@@ -55,6 +56,7 @@ export class PipelinesController {
     return this.pipelines.get(id);
   }
 
+  @RequireRole('editor')
   @Post('pipelines')
   @ApiOperation({
     summary: 'Create the pipeline of a source; running workers pick it up within a second',
@@ -68,6 +70,7 @@ export class PipelinesController {
     return this.pipelines.create(body);
   }
 
+  @RequireRole('editor')
   @Patch('pipelines/:id')
   @ApiOperation({ summary: 'Change a pipeline' })
   @ApiOkResponse({ type: PipelineDto })
@@ -80,6 +83,7 @@ export class PipelinesController {
     return this.pipelines.update(id, body);
   }
 
+  @RequireRole('editor')
   @Delete('pipelines/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a pipeline (its source is auto-detected again)' })
@@ -96,6 +100,7 @@ export class PipelinesController {
     return this.pipelines.listPatterns();
   }
 
+  @RequireRole('editor')
   @Put('patterns')
   @ApiOperation({ summary: 'Create or replace a named grok pattern (usable as %{NAME})' })
   @ApiOkResponse({ type: GrokPatternDto })
@@ -106,6 +111,7 @@ export class PipelinesController {
     return this.pipelines.savePattern(body);
   }
 
+  @RequireRole('editor')
   @Delete('patterns/:name')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a named grok pattern' })
@@ -122,6 +128,7 @@ export class PipelinesController {
     return FORMAT_NAMES;
   }
 
+  @RequireRole('viewer')
   @Post('parsers/test')
   @HttpCode(200)
   @ApiOperation({

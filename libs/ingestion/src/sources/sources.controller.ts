@@ -21,6 +21,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { RequireRole } from '@app/auth';
 import { CreateSourceDto, SourceDto, UpdateSourceDto } from './sources.dto';
 import { SourcesService } from './sources.service';
 
@@ -46,6 +47,7 @@ export class SourcesController {
     return this.sources.get(id);
   }
 
+  @RequireRole('editor')
   @Post()
   @ApiOperation({ summary: 'Create a source; a file source starts tailing at once' })
   @ApiCreatedResponse({ type: SourceDto })
@@ -55,6 +57,7 @@ export class SourcesController {
     return this.sources.create(body);
   }
 
+  @RequireRole('editor')
   @Patch(':id')
   @ApiOperation({ summary: 'Change a source (settings, enabled, name)' })
   @ApiOkResponse({ type: SourceDto })
@@ -67,6 +70,7 @@ export class SourcesController {
     return this.sources.update(id, body);
   }
 
+  @RequireRole('editor')
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a source and its stored file positions' })

@@ -15,7 +15,7 @@ import {
   ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, type Principal } from '@app/auth';
+import { CurrentPrincipal, RequireScope, type Principal } from '@app/auth';
 import type { FastifyRequest } from 'fastify';
 import { UploadDto, UploadListQueryDto } from './upload.dto';
 import { UploadService } from './upload.service';
@@ -28,6 +28,7 @@ import { UploadService } from './upload.service';
 export class UploadController {
   constructor(private readonly uploads: UploadService) {}
 
+  @RequireScope('ingest')
   @Post()
   @HttpCode(202)
   @ApiOperation({
@@ -64,6 +65,7 @@ export class UploadController {
     return this.uploads.receive(request, principal.kind === 'user' ? principal.id : null);
   }
 
+  @RequireScope('ingest', 'read')
   @Get()
   @ApiOperation({ summary: 'Recent uploads, newest first' })
   @ApiOkResponse({ type: [UploadDto] })
@@ -71,6 +73,7 @@ export class UploadController {
     return this.uploads.list(query.limit);
   }
 
+  @RequireScope('ingest', 'read')
   @Get(':id')
   @ApiOperation({ summary: 'One upload and its progress' })
   @ApiOkResponse({ type: UploadDto })

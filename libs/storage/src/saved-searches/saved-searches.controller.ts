@@ -23,7 +23,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, type Principal } from '@app/auth';
+import { CurrentPrincipal, RequireRole, type Principal } from '@app/auth';
 import type { SavedSearch } from '@app/contracts';
 import { QueryErrorDto } from '../analytics/analytics.dto';
 import { CreateSavedSearchDto, SavedSearchDto, UpdateSavedSearchDto } from './saved-searches.dto';
@@ -57,6 +57,7 @@ export class SavedSearchesController {
     return this.searches.get(principal, id);
   }
 
+  @RequireRole('viewer')
   @Post()
   @ApiOperation({ summary: 'Save a search (needs a user token)' })
   @ApiCreatedResponse({ type: SavedSearchDto })
@@ -73,6 +74,7 @@ export class SavedSearchesController {
     return this.searches.create(principal, body);
   }
 
+  @RequireRole('viewer')
   @Patch(':id')
   @ApiOperation({ summary: 'Change your saved search (filters, when given, are replaced whole)' })
   @ApiOkResponse({ type: SavedSearchDto })
@@ -88,6 +90,7 @@ export class SavedSearchesController {
     return this.searches.update(principal, id, body);
   }
 
+  @RequireRole('viewer')
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete your saved search' })
