@@ -245,10 +245,11 @@ describe('live tail over socket.io (api + worker, real Postgres and Redis)', () 
       sub: string;
       username: string;
       role: string;
+      sid: string;
     };
     const jwt = system.api.get(JwtService, { strict: false });
     const shortLived = jwt.sign(
-      { sub: claims.sub, username: claims.username, role: claims.role },
+      { sub: claims.sub, username: claims.username, role: claims.role, sid: claims.sid },
       { expiresIn: 2 },
     );
     const tail = await connect({ auth: { token: shortLived } });

@@ -13,13 +13,6 @@ import { ApiModule } from './app.module';
 import { JsonErrorFilter } from './json-error.filter';
 
 /**
- * Client addresses are taken from X-Forwarded-For only when the connection comes from a proxy on
- * this machine (nginx or Caddy in front, docs/security.md). Trusting the header from anyone would
- * let any client choose its address, and with it its rate-limit and sign-in lockout buckets.
- */
-const TRUSTED_PROXIES = 'loopback';
-
-/**
  * Builds the api (not yet listening): Fastify, security headers, CORS, body parsers and limits,
  * validation, JSON errors, Swagger at /docs and the dashboard at /. Used by main.ts and by the
  * end-to-end tests.
@@ -30,7 +23,11 @@ export async function createApiApp(
   const settings = loadConfig(env ?? process.env); // fails fast, before any connection is made
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(env),
-    new FastifyAdapter({ bodyLimit: settings.ingestMaxBodyBytes, trustProxy: TRUSTED_PROXIES }),
+    new FastifyAdapter({
+      bodyLimit: settings.ingestMaxBodyBytes, // X-Forwarded-For only from TRUST_PROXY (default: a proxy on this machine): trusting anyone
+      // would let a client pick its address, and with it its rate-limit and lockout buckets.
+      trustProxy: settings.trustProxy,
+    }),
     { bodyParser: false, logger: nestLogLevels(settings.logLevel) },
   );
   const config = app.get<LookoutConfig>(LOOKOUT_CONFIG);

@@ -34,17 +34,25 @@ export const DEFAULT_SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
 export const DEFAULT_JSON_BODY_MAX_BYTES = 1024 * 1024;
 
 /**
- * The settings of this installation. Only the access-token lifetime comes from the environment so
- * far; the others are defaults, generous enough that benchmarks and busy dashboards are not
+ * The settings of this installation, from the environment (libs/config); the defaults are generous enough that benchmarks and busy dashboards are not
  * throttled (the ingest benchmark sends ~10 requests/s, its latency probe ~100 searches/s).
  */
 export function securitySettings(config: LookoutConfig): SecuritySettings {
   return {
     accessTokenTtlSeconds: config.jwtTtlSeconds,
-    refreshTokenTtlSeconds: DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
-    sessionMaxAgeSeconds: DEFAULT_SESSION_MAX_AGE_SECONDS,
-    login: { maxFailuresPerUser: 5, maxFailuresPerIp: 30, windowSeconds: 900, lockoutSeconds: 900 },
-    rateLimit: { windowSeconds: 60, apiPerWindow: 12_000, ingestPerWindow: 60_000 },
-    jsonBodyMaxBytes: DEFAULT_JSON_BODY_MAX_BYTES,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+    sessionMaxAgeSeconds: config.sessionMaxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS,
+    login: {
+      maxFailuresPerUser: config.loginMaxFailuresPerUser ?? 5,
+      maxFailuresPerIp: config.loginMaxFailuresPerIp ?? 30,
+      windowSeconds: config.loginLockoutSeconds ?? 900,
+      lockoutSeconds: config.loginLockoutSeconds ?? 900,
+    },
+    rateLimit: {
+      windowSeconds: config.rateLimitWindowSeconds ?? 60,
+      apiPerWindow: config.rateLimitApi ?? 12_000,
+      ingestPerWindow: config.rateLimitIngest ?? 60_000,
+    },
+    jsonBodyMaxBytes: config.jsonBodyMaxBytes ?? DEFAULT_JSON_BODY_MAX_BYTES,
   };
 }

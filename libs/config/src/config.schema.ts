@@ -72,6 +72,26 @@ export interface LookoutConfig {
   archiveDir: string;
   /** Allowed browser origins for the API (comma-separated); empty: same origin only. */
   corsOrigins: string[];
+  /** Lifetime of a refresh token; each refresh issues a new one. */
+  refreshTokenTtlSeconds: number;
+  /** A sign-in session can be refreshed for at most this long. */
+  sessionMaxAgeSeconds: number;
+  /** Failed sign-ins within the lockout window that lock a username / a client address. */
+  loginMaxFailuresPerUser: number;
+  loginMaxFailuresPerIp: number;
+  /** How long a lock lasts (and the window failures are counted in). */
+  loginLockoutSeconds: number;
+  /** Request rate limits per client address and per credential, per window. */
+  rateLimitWindowSeconds: number;
+  rateLimitApi: number;
+  rateLimitIngest: number;
+  /** Largest body of a non-ingest route. */
+  jsonBodyMaxBytes: number;
+  /**
+   * Which proxies may set X-Forwarded-For (Fastify trustProxy): `loopback` (default), `true` for
+   * any (only behind a load balancer that overwrites the header), or addresses/CIDRs, comma-separated.
+   */
+  trustProxy: string | boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -165,7 +185,8 @@ export function loadConfig(env: Env = process.env): LookoutConfig {
     redisPrefix: read.string('REDIS_PREFIX', 'lookout'),
     adminPassword: read.optionalString('ADMIN_PASSWORD'),
     jwtSecret: read.optionalString('JWT_SECRET'),
-    jwtTtlSeconds: read.int('JWT_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+    // Short-lived: the dashboard refreshes it with the refresh token; logout revokes at once.
+    jwtTtlSeconds: read.int('JWT_TTL_SECONDS', 900, 60, 30 * 24 * 3600),
     ingestMaxBodyBytes: read.int('INGEST_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 ** 3),
     maxLineLength: read.int('MAX_LINE_LENGTH', 64 * 1024, 256, 16 * 1024 * 1024),
     batchMaxLines: read.int('BATCH_MAX_LINES', 5000, 1, 100_000),
@@ -201,6 +222,16 @@ export function loadConfig(env: Env = process.env): LookoutConfig {
     notifyMaxAttempts: read.int('NOTIFY_MAX_ATTEMPTS', 6, 1, 50),
     archiveDir: read.string('ARCHIVE_DIR', join(tmpdir(), 'lookout-archive')),
     corsOrigins: read.list('CORS_ORIGINS'),
+    refreshTokenTtlSeconds: read.int('REFRESH_TOKEN_TTL_SECONDS', 7 * 86400, 60, 365 * 86400),
+    sessionMaxAgeSeconds: read.int('SESSION_MAX_AGE_SECONDS', 30 * 86400, 60, 365 * 86400),
+    loginMaxFailuresPerUser: read.int('LOGIN_MAX_FAILURES_PER_USER', 5, 1, 1000),
+    loginMaxFailuresPerIp: read.int('LOGIN_MAX_FAILURES_PER_IP', 30, 1, 100_000),
+    loginLockoutSeconds: read.int('LOGIN_LOCKOUT_SECONDS', 900, 1, 86400),
+    rateLimitWindowSeconds: read.int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
+    rateLimitApi: read.int('RATE_LIMIT_API', 12_000, 1, 100_000_000),
+    rateLimitIngest: read.int('RATE_LIMIT_INGEST', 60_000, 1, 100_000_000),
+    jsonBodyMaxBytes: read.int('JSON_BODY_MAX_BYTES', 1024 * 1024, 1024, 1024 ** 3),
+    trustProxy: trustProxySetting(read.string('TRUST_PROXY', 'loopback')),
   };
   if (config.smtpUrl !== undefined && !/^smtps?:\/\//.test(config.smtpUrl)) {
     read.problems.push(`SMTP_URL must be an smtp:// or smtps:// URL (got "${config.smtpUrl}")`);
@@ -226,6 +257,13 @@ export function loadConfig(env: Env = process.env): LookoutConfig {
   }
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
+}
+
+/** TRUST_PROXY as Fastify's trustProxy option: `true`/`false` or a list of addresses or names. */
+function trustProxySetting(value: string): string | boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
 }
 
 /** The Nest logger levels to enable for a LOG_LEVEL (that level and everything more severe). */

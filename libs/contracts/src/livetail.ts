@@ -76,7 +76,12 @@ export interface LiveTailSkippedEvent {
   reason: LiveTailSkipReason;
 }
 
-export type LiveTailErrorCode = 'invalid_query' | 'invalid_request' | 'token_expired';
+export type LiveTailErrorCode =
+  | 'invalid_query'
+  | 'invalid_request'
+  | 'token_expired'
+  /** The key was revoked or the session ended (logout, password change) while connected. */
+  | 'credentials_revoked';
 
 export interface LiveTailErrorEvent {
   code: LiveTailErrorCode;

@@ -140,7 +140,7 @@ export class LiveTailGateway
           if (!(error instanceof LiveTailAuthError)) return; // e.g. Postgres away: next time
           socket.emit(
             'error',
-            problem('token_expired', `Credentials no longer valid: ${error.message}`),
+            problem('credentials_revoked', `Credentials no longer valid: ${error.message}`),
           );
           socket.disconnect(true);
         }
