@@ -32,7 +32,7 @@ export function createTestEnv(name: string, overrides: Record<string, string> = 
       REDIS_PREFIX: redisPrefix,
       ADMIN_PASSWORD: 'test-admin-password',
       LOG_LEVEL: 'warn',
-      // Test output stays readable; the JSON format is checked by its own test.
+      // Test output stays readable (Nest's console lines instead of pino's JSON).
       LOG_FORMAT: 'text',
       BATCH_FLUSH_MS: '10',
       PORT: '0',

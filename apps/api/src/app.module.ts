@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AlertingApiModule } from '@app/alerting';
 import { AuthModule } from '@app/auth';
-import { ConfigModule } from '@app/config';
+import { ConfigModule, loadConfig, loggingModule } from '@app/config';
 import { CompatApiModule, IngestionApiModule, UploadApiModule } from '@app/ingestion';
 import { LiveTailModule } from '@app/livetail';
 import { NotificationsApiModule } from '@app/notifications';
@@ -20,6 +20,7 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(env),
+        loggingModule(loadConfig(env ?? process.env), 'api'),
         QueueModule,
         StorageModule,
         StorageApiModule,

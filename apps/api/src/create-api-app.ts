@@ -4,7 +4,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { isIngestRoute, RouteCatalog, SECURITY_SETTINGS, type SecuritySettings } from '@app/auth';
-import { LOOKOUT_CONFIG, loadConfig, nestLogLevels, type LookoutConfig } from '@app/config';
+import {
+  LOOKOUT_CONFIG,
+  loadConfig,
+  loggerOptions,
+  useStructuredLogs,
+  type LookoutConfig,
+} from '@app/config';
 import { registerBodyParsers, registerCompatHttp, registerUploadMultipart } from '@app/ingestion';
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
@@ -24,12 +30,14 @@ export async function createApiApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(env),
     new FastifyAdapter({
-      bodyLimit: settings.ingestMaxBodyBytes, // X-Forwarded-For only from TRUST_PROXY (default: a proxy on this machine): trusting anyone
+      bodyLimit: settings.ingestMaxBodyBytes,
+      // X-Forwarded-For only from TRUST_PROXY (default: a proxy on this machine): trusting anyone
       // would let a client pick its address, and with it its rate-limit and lockout buckets.
       trustProxy: settings.trustProxy,
     }),
-    { bodyParser: false, logger: nestLogLevels(settings.logLevel) },
+    { bodyParser: false, ...loggerOptions(settings) },
   );
+  useStructuredLogs(app, settings);
   const config = app.get<LookoutConfig>(LOOKOUT_CONFIG);
   const fastify = app.getHttpAdapter().getInstance();
   limitBodies(fastify, app.get(RouteCatalog), config, app.get<SecuritySettings>(SECURITY_SETTINGS));
