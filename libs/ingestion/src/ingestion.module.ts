@@ -1,3 +1,4 @@
+import { AuthModule } from '@app/auth';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { StorageModule } from '@app/storage';
@@ -28,7 +29,7 @@ const pipelineEntities = TypeOrmModule.forFeature([PipelineEntity, GrokPatternEn
 
 /** The sources that listen in the api process (HTTP ingest, syslog, file tail), and their management. */
 @Module({
-  imports: [IngestionModule, pipelineEntities],
+  imports: [IngestionModule, pipelineEntities, AuthModule],
   controllers: [IngestController, SourcesController, PipelinesController],
   providers: [SyslogServer, FileSourceManager, PipelinesService],
 })

@@ -22,7 +22,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { RequireRole } from '@app/auth';
+import { AuditService, CurrentPrincipal, RequireRole, type Principal } from '@app/auth';
 import { FORMAT_NAMES } from '@app/parsing';
 import {
   CreatePipelineDto,
@@ -39,7 +39,10 @@ import { PipelinesService } from './pipelines.service';
 @ApiUnauthorizedResponse({ description: 'No valid API key or token' })
 @Controller('api/v1')
 export class PipelinesController {
-  constructor(private readonly pipelines: PipelinesService) {}
+  constructor(
+    private readonly pipelines: PipelinesService,
+    private readonly audit: AuditService,
+  ) {}
 
   @Get('pipelines')
   @ApiOperation({ summary: 'List parsing pipelines' })
@@ -66,8 +69,18 @@ export class PipelinesController {
     description: 'A step or pattern is invalid or refused (the message names it)',
   })
   @ApiConflictResponse({ description: 'The name or source has a pipeline already' })
-  create(@Body() body: CreatePipelineDto): Promise<PipelineDto> {
-    return this.pipelines.create(body);
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreatePipelineDto,
+  ): Promise<PipelineDto> {
+    const after = await this.pipelines.create(body);
+    await this.audit.record(principal, {
+      action: 'create',
+      entityType: 'pipeline',
+      entityId: after.id,
+      after,
+    });
+    return after;
   }
 
   @RequireRole('editor')
@@ -76,11 +89,21 @@ export class PipelinesController {
   @ApiOkResponse({ type: PipelineDto })
   @ApiBadRequestResponse()
   @ApiNotFoundResponse()
-  update(
+  async update(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: UpdatePipelineDto,
   ): Promise<PipelineDto> {
-    return this.pipelines.update(id, body);
+    const before = await this.pipelines.get(id);
+    const after = await this.pipelines.update(id, body);
+    await this.audit.record(principal, {
+      action: 'update',
+      entityType: 'pipeline',
+      entityId: id,
+      before,
+      after,
+    });
+    return after;
   }
 
   @RequireRole('editor')
@@ -89,8 +112,18 @@ export class PipelinesController {
   @ApiOperation({ summary: 'Delete a pipeline (its source is auto-detected again)' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse()
-  remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    return this.pipelines.remove(id);
+  async remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<void> {
+    const before = await this.pipelines.get(id);
+    await this.pipelines.remove(id);
+    await this.audit.record(principal, {
+      action: 'delete',
+      entityType: 'pipeline',
+      entityId: id,
+      before,
+    });
   }
 
   @Get('patterns')
@@ -107,8 +140,22 @@ export class PipelinesController {
   @ApiBadRequestResponse({
     description: 'The pattern is refused (the message names the construct)',
   })
-  savePattern(@Body() body: GrokPatternDto): Promise<GrokPatternDto> {
-    return this.pipelines.savePattern(body);
+  async savePattern(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: GrokPatternDto,
+  ): Promise<GrokPatternDto> {
+    const before = (await this.pipelines.listPatterns()).find(
+      (pattern) => pattern.name === body.name,
+    );
+    const after = await this.pipelines.savePattern(body);
+    await this.audit.record(principal, {
+      action: before ? 'update' : 'create',
+      entityType: 'grok-pattern',
+      entityId: body.name,
+      before: before ?? null,
+      after,
+    });
+    return after;
   }
 
   @RequireRole('editor')
@@ -117,8 +164,18 @@ export class PipelinesController {
   @ApiOperation({ summary: 'Delete a named grok pattern' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse()
-  removePattern(@Param('name') name: string): Promise<void> {
-    return this.pipelines.removePattern(name);
+  async removePattern(
+    @CurrentPrincipal() principal: Principal,
+    @Param('name') name: string,
+  ): Promise<void> {
+    const before = (await this.pipelines.listPatterns()).find((pattern) => pattern.name === name);
+    await this.pipelines.removePattern(name);
+    await this.audit.record(principal, {
+      action: 'delete',
+      entityType: 'grok-pattern',
+      entityId: name,
+      before,
+    });
   }
 
   @Get('parsers/formats')

@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Delete,
+  ForbiddenException,
   Get,
   HttpCode,
   Param,
@@ -14,6 +15,7 @@ import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -21,7 +23,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { RequireRole } from '@app/auth';
+import { AuditService, CurrentPrincipal, hasRole, RequireRole, type Principal } from '@app/auth';
 import { CreateSourceDto, SourceDto, UpdateSourceDto } from './sources.dto';
 import { SourcesService } from './sources.service';
 
@@ -30,7 +32,10 @@ import { SourcesService } from './sources.service';
 @ApiUnauthorizedResponse({ description: 'No valid API key or token' })
 @Controller('api/v1/sources')
 export class SourcesController {
-  constructor(private readonly sources: SourcesService) {}
+  constructor(
+    private readonly sources: SourcesService,
+    private readonly audit: AuditService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List sources, with tailed files and their stored positions' })
@@ -53,8 +58,20 @@ export class SourcesController {
   @ApiCreatedResponse({ type: SourceDto })
   @ApiBadRequestResponse({ description: 'Invalid settings (the message names each one)' })
   @ApiConflictResponse({ description: 'The name is taken' })
-  create(@Body() body: CreateSourceDto): Promise<SourceDto> {
-    return this.sources.create(body);
+  @ApiForbiddenResponse({ description: 'A file source needs the admin role' })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateSourceDto,
+  ): Promise<SourceDto> {
+    requireAdminForFiles(principal, body.type);
+    const created = await this.sources.create(body);
+    await this.audit.record(principal, {
+      action: 'create',
+      entityType: 'source',
+      entityId: created.id,
+      after: created,
+    });
+    return created;
   }
 
   @RequireRole('editor')
@@ -63,11 +80,23 @@ export class SourcesController {
   @ApiOkResponse({ type: SourceDto })
   @ApiBadRequestResponse()
   @ApiNotFoundResponse()
-  update(
+  @ApiForbiddenResponse({ description: 'A file source needs the admin role' })
+  async update(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: UpdateSourceDto,
   ): Promise<SourceDto> {
-    return this.sources.update(id, body);
+    const before = await this.sources.get(id);
+    requireAdminForFiles(principal, before.type);
+    const after = await this.sources.update(id, body);
+    await this.audit.record(principal, {
+      action: 'update',
+      entityType: 'source',
+      entityId: id,
+      before,
+      after,
+    });
+    return after;
   }
 
   @RequireRole('editor')
@@ -76,7 +105,31 @@ export class SourcesController {
   @ApiOperation({ summary: 'Delete a source and its stored file positions' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse()
-  remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    return this.sources.remove(id);
+  @ApiForbiddenResponse({ description: 'A file source needs the admin role' })
+  async remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<void> {
+    const before = await this.sources.get(id);
+    requireAdminForFiles(principal, before.type);
+    await this.sources.remove(id);
+    await this.audit.record(principal, {
+      action: 'delete',
+      entityType: 'source',
+      entityId: id,
+      before,
+    });
+  }
+}
+
+/**
+ * A file source reads any file the api process can read: only admins may create or change one
+ * (editors manage the other source types).
+ */
+function requireAdminForFiles(principal: Principal, type: string): void {
+  if (type === 'file' && !hasRole(principal, 'admin')) {
+    throw new ForbiddenException(
+      'File sources read files on the server: this needs the admin role',
+    );
   }
 }
