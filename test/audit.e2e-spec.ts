@@ -37,7 +37,7 @@ describe('audit log and file-source permission (real api)', () => {
     const fileSource = { name: 'etc', type: 'file', settings: { include: ['/etc/passwd'] } };
     const refused = await call(editor, 'POST', '/api/v1/sources', fileSource);
     expect(refused.status).toBe(403);
-    expect((await refused.json()).message).toMatch(/admin role/);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/admin role/);
 
     const other = await call(editor, 'POST', '/api/v1/sources', {
       name: 'edge-syslog',
