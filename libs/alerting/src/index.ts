@@ -1,1 +1,1 @@
-export { AlertingApiModule, AlertingWorkerModule } from './alerting.module';
+export { AlertingApiModule, AlertingModule, AlertingWorkerModule } from './alerting.module';
