@@ -3,6 +3,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 const { Client } = require('pg');
+const Redis = require('ioredis');
 
 const root = join(__dirname, '..');
 const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
@@ -22,6 +23,11 @@ async function startLookout({ name, port }) {
     () => false,
   );
   if (busy) throw new Error(`port ${port} is already serving something: stop it or pick another`);
+  // A fresh Redis prefix too: jobs left from an earlier run must not meet this run's ids.
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const stale = await redis.keys(`lookout-${name}:*`);
+  for (let i = 0; i < stale.length; i += 500) await redis.del(...stale.slice(i, i + 500));
+  redis.disconnect();
   const env = {
     ...process.env,
     PORT: String(port),
