@@ -1,8 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { clearToken, useAuthToken } from './auth';
+import { RouterProvider } from 'react-router-dom';
+import { useAuthToken } from './auth';
 import { LoginPage } from './pages/LoginPage';
-import { LogsPage } from './pages/LogsPage';
+import { router } from './routes';
 
 export function App() {
   const token = useAuthToken();
@@ -13,6 +14,7 @@ export function App() {
     if (token === null) queryClient.clear();
   }, [token, queryClient]);
 
+  // The address is kept while signed out, so signing in returns to the page that was open.
   if (token === null) return <LoginPage />;
-  return <LogsPage onLogout={() => clearToken()} />;
+  return <RouterProvider router={router} />;
 }

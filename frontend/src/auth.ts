@@ -1,22 +1,43 @@
 import { useSyncExternalStore } from 'react';
 
-/** sessionStorage key of the API access token (a JWT). */
-export const TOKEN_KEY = 'lookout.token';
+/**
+ * The sign-in session of this browser tab. The access token (short-lived) and the single-use
+ * refresh token live in memory and in sessionStorage: they survive a reload of the tab, never
+ * reach other tabs or disk-backed storage, and are gone when the tab closes. No cookie is used,
+ * so there is nothing for another site to ride on (CSRF).
+ */
+export interface Session {
+  accessToken: string;
+  /** Epoch ms at which the access token expires (0: unknown). */
+  expiresAt: number;
+  /** Null when the server issues no refresh tokens. */
+  refreshToken: string | null;
+}
+
+/** sessionStorage key of the session. */
+export const SESSION_KEY = 'lookout.session';
 
 type Listener = () => void;
-
 const listeners = new Set<Listener>();
 
-function readStoredToken(): string | null {
+function readStored(): Session | null {
   try {
-    return sessionStorage.getItem(TOKEN_KEY);
+    const text = sessionStorage.getItem(SESSION_KEY);
+    if (!text) return null;
+    const value = JSON.parse(text) as Partial<Session>;
+    if (typeof value.accessToken !== 'string') return null;
+    return {
+      accessToken: value.accessToken,
+      expiresAt: typeof value.expiresAt === 'number' ? value.expiresAt : 0,
+      refreshToken: typeof value.refreshToken === 'string' ? value.refreshToken : null,
+    };
   } catch {
     // Storage can be unavailable (privacy modes); the session then lives in memory only.
     return null;
   }
 }
 
-let token: string | null = readStoredToken();
+let session: Session | null = readStored();
 /** Why the user was signed out, shown on the login screen; null after a deliberate logout. */
 let signOutNotice: string | null = null;
 
@@ -29,39 +50,55 @@ function subscribe(listener: Listener): () => void {
   return () => listeners.delete(listener);
 }
 
-export function getToken(): string | null {
-  return token;
-}
-
-export function setToken(accessToken: string): void {
-  token = accessToken;
-  signOutNotice = null;
+function store(): void {
   try {
-    sessionStorage.setItem(TOKEN_KEY, accessToken);
+    if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+    else sessionStorage.removeItem(SESSION_KEY);
   } catch {
     /* memory only */
   }
-  emit();
+}
+
+export function getToken(): string | null {
+  return session?.accessToken ?? null;
+}
+
+export function getSession(): Session | null {
+  return session;
+}
+
+/** Starts or renews the session from a login or refresh answer. */
+export function setSession(tokens: {
+  accessToken: string;
+  expiresIn?: number;
+  refreshToken?: string | null;
+}): void {
+  const renewing = session !== null;
+  session = {
+    accessToken: tokens.accessToken,
+    expiresAt: tokens.expiresIn ? Date.now() + tokens.expiresIn * 1000 : 0,
+    refreshToken: tokens.refreshToken ?? null,
+  };
+  signOutNotice = null;
+  store();
+  // A renewal changes nothing the screens show: only a new sign-in re-renders.
+  if (!renewing) emit();
 }
 
 /**
- * Drops the token, which sends the app back to the login screen.
+ * Drops the session, which sends the app back to the login screen.
  * `notice` explains why when the sign-out was not the user's choice.
  */
 export function clearToken(notice: string | null = null): void {
-  if (token === null && notice === signOutNotice) return;
-  token = null;
+  if (session === null && notice === signOutNotice) return;
+  session = null;
   signOutNotice = notice;
-  try {
-    sessionStorage.removeItem(TOKEN_KEY);
-  } catch {
-    /* memory only */
-  }
+  store();
   emit();
 }
 
 export function useAuthToken(): string | null {
-  return useSyncExternalStore(subscribe, getToken);
+  return useSyncExternalStore(subscribe, () => (session === null ? null : 'signed-in'));
 }
 
 export function useSignOutNotice(): string | null {

@@ -17,12 +17,6 @@ export function formatLocalTime(iso: string): string {
   );
 }
 
-/** `14:03:07` for "updated at" hints. */
-export function formatClock(epochMs: number): string {
-  const d = new Date(epochMs);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
 /** A structured field value as text: strings as they are, everything else as JSON. */
 export function formatFieldValue(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -34,4 +28,24 @@ export function formatFieldValue(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** `14:03:07.123` of an API timestamp, in local time. */
+export function formatClockMs(iso: string): string {
+  const d = parseTimestamp(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** Bytes as `12.3 MB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }

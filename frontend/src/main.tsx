@@ -1,9 +1,12 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ApiError } from './api';
+import { ApiError } from './api/client';
 import { App } from './App';
+import { initTheme } from './theme';
 import './styles.css';
+
+initTheme();
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -12,6 +15,7 @@ const queryClient = new QueryClient({
       retry: (failureCount, error) =>
         !(error instanceof ApiError && error.status >= 400 && error.status < 500) &&
         failureCount < 2,
+      refetchOnWindowFocus: false,
     },
   },
 });

@@ -1,9 +1,10 @@
 import type { LogRecord, LogRecordDetail } from '@app/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, useEffect, useRef, type ReactNode } from 'react';
-import { getLog } from '../api';
+import { getLog } from '../api/logs';
 import { formatFieldValue, formatLocalTime } from '../format';
 import { CopyButton } from './CopyButton';
+import { HighlightedText } from './HighlightedText';
 import { LevelBadge } from './LevelBadge';
 
 interface LogDetailProps {
@@ -82,7 +83,9 @@ export function LogDetail({ record, onClose }: LogDetailProps) {
 
         <section aria-labelledby="detail-message">
           <h3 id="detail-message">Message</h3>
-          <pre className="detail-message">{log.message}</pre>
+          <pre className="detail-message">
+            <HighlightedText text={log.message} spans={record.highlights} />
+          </pre>
         </section>
 
         <section aria-labelledby="detail-record">

@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { login } from '../api';
-import { setToken, useSignOutNotice } from '../auth';
+import { signIn } from '../api/session';
+import { useSignOutNotice } from '../auth';
 import { Logo } from '../components/Logo';
 
 export function LoginPage() {
@@ -9,16 +9,15 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const notice = useSignOutNotice();
 
-  const signIn = useMutation({
-    mutationFn: login,
-    onSuccess: (res) => setToken(res.accessToken),
+  const attempt = useMutation({
+    mutationFn: signIn,
     onError: () => setPassword(''),
   });
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (signIn.isPending) return;
-    signIn.mutate({ username: username.trim(), password });
+    if (attempt.isPending) return;
+    attempt.mutate({ username: username.trim(), password });
   }
 
   return (
@@ -30,7 +29,7 @@ export function LoginPage() {
         </h1>
         <p className="login-subtitle">Sign in to search your logs.</p>
 
-        {notice && !signIn.isError && (
+        {notice && !attempt.isError && (
           <p className="notice" role="status">
             {notice}
           </p>
@@ -61,14 +60,14 @@ export function LoginPage() {
           />
         </div>
 
-        {signIn.isError && (
+        {attempt.isError && (
           <p className="form-error" role="alert" data-testid="login-error">
-            {signIn.error.message}
+            {attempt.error.message}
           </p>
         )}
 
-        <button type="submit" className="button primary login-submit" disabled={signIn.isPending}>
-          {signIn.isPending ? 'Signing in…' : 'Sign in'}
+        <button type="submit" className="button primary login-submit" disabled={attempt.isPending}>
+          {attempt.isPending ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
     </main>
