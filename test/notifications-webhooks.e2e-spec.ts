@@ -268,7 +268,7 @@ describe('notifications: webhooks (real HTTP receiver, api + worker)', () => {
       version: 1,
       event: 'alert.firing',
       alert: notification,
-      url: `https://lookout.test/alerts/${notification.alertId}`,
+      url: `https://lookout.test/#/alerts/history/${notification.alertId}`,
     });
     // The hostile sample line arrives intact inside valid JSON.
     expect(body.alert.samples[0].message).toBe(notification.samples[0].message);

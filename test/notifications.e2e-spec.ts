@@ -281,7 +281,7 @@ describe('notifications: email, recipients, templates, flood control (real SMTP 
     expect(text).toContain('Value: 27 (threshold > 10)');
     expect(text).toContain('Window: 2026-11-21 09:13:00 UTC to 2026-11-21 09:14:00 UTC');
     expect(text).toContain(`2026-11-21 09:13:58.120 ERROR checkout web-1: ${HOSTILE}`);
-    expect(text).toContain(`https://lookout.test/alerts/${notification.alertId}`);
+    expect(text).toContain(`https://lookout.test/#/alerts/history/${notification.alertId}`);
     const html = mail.parsed.html || '';
     expect(html).toContain(
       '&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; &lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;',

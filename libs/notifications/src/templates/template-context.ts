@@ -85,7 +85,8 @@ export function alertContext(
     durationText: notification.resolvedAt
       ? humanDuration(Date.parse(notification.resolvedAt) - Date.parse(notification.startedAt))
       : '',
-    alertUrl: `${base}/alerts/${encodeURIComponent(notification.alertId)}`,
+    // The dashboard uses hash routes (frontend/src/routes.tsx).
+    alertUrl: `${base}/#/alerts/history/${encodeURIComponent(notification.alertId)}`,
     publicUrl: base,
   };
 }
@@ -105,7 +106,7 @@ export function summaryContext(
     windowEnd: new Date(windowStartMs + windowSeconds * 1000).toISOString(),
     windowSeconds,
     items,
-    deliveriesUrl: `${base}/notifications/deliveries`,
+    deliveriesUrl: `${base}/#/notifications/deliveries`,
     publicUrl: base,
   };
 }

@@ -74,7 +74,7 @@ describe('built-in templates', () => {
     expect(message.text).toContain('<script>alert("x")</script>');
     expect(message.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     expect(message.html).not.toContain('<script>');
-    expect(message.text).toContain(`${URL}/alerts/00000000-0000-4000-8000-000000000001`);
+    expect(message.text).toContain(`${URL}/#/alerts/history/00000000-0000-4000-8000-000000000001`);
   });
 
   it('email says when it resolved and how long it lasted', () => {
