@@ -505,8 +505,11 @@ describe('aggregations, analytics, export and saved searches (api + worker)', ()
       transactions.statementTimeoutMs = 300;
       try {
         // A lock held elsewhere makes the query wait; the wait counts toward statement_timeout.
+        // The histogram reads the lines or their rollups, so both are locked.
         await locker.query('BEGIN');
-        await locker.query('LOCK TABLE logs IN ACCESS EXCLUSIVE MODE');
+        await locker.query(
+          'LOCK TABLE logs, log_rollups, log_rollups_hourly IN ACCESS EXCLUSIVE MODE',
+        );
         const response = await call(`/api/v1/logs/histogram?${web()}`);
         expect(response.status).toBe(400);
         expect(await response.json()).toMatchObject({

@@ -13,6 +13,7 @@ export {
   utcDayStart,
   type PartitionInfo,
 } from './partition-manager.service';
+export { deleteRollups, rebuildRollups, type RollupDatabase } from './rollups/rollup-maintenance';
 export { decodeCursor, encodeCursor, type LogCursor } from './log-cursor';
 export { ensureDatabaseExists, runMigrationsLocked } from './database';
 export { formatTimestamp } from './copy-encoding';

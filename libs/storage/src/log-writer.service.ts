@@ -16,6 +16,7 @@ import {
 } from './copy-encoding';
 import { keepUnstoredFileLines } from './file-offsets';
 import type { NewLogRow } from './log-row';
+import { batchRollupCopy, ROLLUP_COPY_SQL, type RollupLine } from './rollups/batch-rollup';
 
 const COPY_COLUMNS =
   'id, ts, received_at, level, source, host, message, raw, status_code, method, path, latency_ms, fields, parse_error';
@@ -32,6 +33,8 @@ export interface WriteResult {
  * the `ingest_batches` ledger in the same transaction as the COPY, so a retried job (after a crash
  * between commit and acknowledgement) finds its id there and writes nothing. Lines read from files
  * are also checked line by line against the stored file offsets (see file-offsets.ts).
+ * The batch's per-minute rollup rows (histograms and aggregations read them) are appended in the
+ * same transaction, so they always count exactly the stored lines.
  */
 @Injectable()
 export class LogWriter {
@@ -78,9 +81,20 @@ export class LogWriter {
     );
     const records: LogRecord[] = [];
     const lines: string[] = [];
+    const rollupLines: RollupLine[] = [];
     rows.forEach((row, index) => {
       const record = toRecord(ids.rows[index].id, row);
       records.push(record);
+      rollupLines.push({
+        ts: record.ts,
+        level: row.level,
+        source: row.source,
+        host: row.host,
+        statusCode: row.statusCode,
+        method: row.method,
+        path: row.path,
+        latencyMs: row.latencyMs,
+      });
       lines.push(
         [
           record.id,
@@ -102,6 +116,8 @@ export class LogWriter {
     });
     const copy = client.query(copyFrom(`COPY logs (${COPY_COLUMNS}) FROM STDIN`));
     await pipeline(Readable.from([lines.join('\n') + '\n']), copy);
+    const rollup = client.query(copyFrom(ROLLUP_COPY_SQL));
+    await pipeline(Readable.from([batchRollupCopy(rollupLines).join('\n') + '\n']), rollup);
     return records;
   }
 }

@@ -56,9 +56,13 @@ export function dataSourceOptions(config: LookoutConfig): DataSourceOptions {
 export class StorageModule {
   constructor(private readonly partitions: PartitionManager) {}
 
-  /** Runs once the pool is up, before the app listens or consumes. */
+  /**
+   * Runs once the pool is up, before the app listens or consumes: the days lines are written to
+   * now (back to PARTITION_DAYS_BACK, and tomorrow). The scheduled maintenance adds the days further
+   * ahead, whose hour leaves take a moment to create.
+   */
   async onModuleInit(): Promise<void> {
-    await this.partitions.maintain();
+    await this.partitions.maintain(Date.now(), 1);
   }
 }
 

@@ -40,13 +40,27 @@ export function compileQueryToSql(node: QueryNode, param: (value: unknown) => st
 }
 
 /**
- * `message ILIKE '%token%'` for each token: a necessary condition that costs a fraction of
- * computing `log_tsv()`. Partitions without a text index (the day being written) are scanned, and
- * Postgres evaluates the cheap filter first, so most rows never reach `log_tsv()`. On indexed
- * partitions the GIN still drives the plan and this is a mere recheck.
+ * A cheap necessary condition for each token, so that most rows never reach `log_tsv()`: the hour
+ * being written has no text index and is scanned (on indexed partitions the GIN drives the plan
+ * and this is a mere recheck). For a token in ASCII, `ILIKE … COLLATE ucs_basic` (a C-locale
+ * collation) folds ASCII letters only, at half the cost of ILIKE in the database's locale; a
+ * message with any other character (octet_length <> char_length in UTF-8) is let through, since
+ * lower() may turn one into an ASCII letter (the Kelvin sign into k). Other tokens use ILIKE in the
+ * database's locale, as lower() does.
  */
 function prefilter(tokens: string[], param: (value: unknown) => string): string {
-  return tokens.map((token) => `message ILIKE ${param(`%${token}%`)} AND `).join('');
+  return tokens
+    .map((token) =>
+      isAscii(token)
+        ? `(message ILIKE ${param(`%${token}%`)} COLLATE ucs_basic OR octet_length(message) <> char_length(message)) AND `
+        : `message ILIKE ${param(`%${token}%`)} AND `,
+    )
+    .join('');
+}
+
+/** Letters and digits of ASCII only (tokens hold nothing else but letters and digits). */
+function isAscii(token: string): boolean {
+  return /^[0-9A-Za-z]*$/.test(token);
 }
 
 // Tokens hold only letters and digits (text-tokens.ts), never a tsquery operator, quote or
