@@ -152,8 +152,8 @@ describe('the whole pipeline (api + worker, real Postgres and Redis)', () => {
     // re-reads at most every 5 s: the 2099 line shows up within that.
     const { items } = await waitFor(async () => {
       const result = await search('source=odd');
-      return result.items.length === 3 ? result : undefined;
-    }, 'the three odd lines to be searchable');
+      return result.items.length === 3 ? result : null;
+    }, 'the three odd lines to be searchable').then((result) => result!);
     expect(items.map((item) => item.ts)).toEqual(
       expect.arrayContaining(['1970-01-01T00:00:05.000000Z', '2099-12-31T23:00:00.000000Z']),
     );

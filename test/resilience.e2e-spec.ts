@@ -140,6 +140,8 @@ describe('resilience (real api + worker, real Postgres faults)', () => {
     let accepted = 0;
     let refused = 0;
     const pressure = system.api.get(BackpressureService);
+    // The previous test's flood may still be the last thing the pressure gauge saw: look again.
+    await pressure.sample();
     try {
       // Ingest keeps accepting until the queue holds QUEUE_HIGH_WATER_LINES (4000) lines.
       for (let request = 0; refused === 0 && request < 40; request++) {
