@@ -1,9 +1,12 @@
 import type {
-  ApiKeySummary,
+  ApiKeyDetails,
   AuditEntry,
-  CreatedApiKey,
+  CreateApiKeyRequest,
+  CreatedApiKeyDetails,
+  CreateUserRequest,
   CurrentUser,
   UserRole,
+  UserSummary,
 } from '@app/contracts';
 import { request, toQuery } from './client';
 
@@ -15,12 +18,8 @@ export function listApiKeys(signal?: AbortSignal): Promise<ApiKeyDetails[]> {
   return request<ApiKeyDetails[]>('/api/v1/api-keys', { signal });
 }
 
-export function createApiKey(body: {
-  name: string;
-  scopes?: ApiKeyScope[];
-  source?: string;
-}): Promise<CreatedApiKey & ApiKeyDetails> {
-  return request<CreatedApiKey & ApiKeyDetails>('/api/v1/api-keys', { method: 'POST', body });
+export function createApiKey(body: CreateApiKeyRequest): Promise<CreatedApiKeyDetails> {
+  return request<CreatedApiKeyDetails>('/api/v1/api-keys', { method: 'POST', body });
 }
 
 export function revokeApiKey(id: string): Promise<ApiKeyDetails> {
@@ -36,38 +35,11 @@ export function listAudit(
   return request<AuditEntry[]>(`/api/v1/audit${toQuery(params)}`, { signal });
 }
 
-/*
- * Users, roles and scoped API keys. These shapes are the api's (libs/auth/src/auth-types.ts),
- * which are not in libs/contracts yet; they are written out here until they move there.
- */
-
-export type ApiKeyScope = 'ingest' | 'read' | 'admin';
-export const API_KEY_SCOPES: readonly ApiKeyScope[] = ['ingest', 'read', 'admin'];
-
-export interface ApiKeyDetails extends ApiKeySummary {
-  /** Absent on servers without scoped keys. */
-  scopes?: ApiKeyScope[];
-  source?: string | null;
-}
-
-export interface UserSummary extends CurrentUser {
-  createdAt: string;
-  updatedAt: string;
-  passwordChangedAt: string | null;
-  lastLoginAt: string | null;
-}
-
-export const USER_ROLES: readonly UserRole[] = ['viewer', 'editor', 'admin'];
-
 export function listUsers(signal?: AbortSignal): Promise<UserSummary[]> {
   return request<UserSummary[]>('/api/v1/users', { signal });
 }
 
-export function createUser(body: {
-  username: string;
-  password: string;
-  role: UserRole;
-}): Promise<UserSummary> {
+export function createUser(body: CreateUserRequest): Promise<UserSummary> {
   return request<UserSummary>('/api/v1/users', { method: 'POST', body });
 }
 

@@ -1,17 +1,5 @@
-import type { LoginRequest } from '@app/contracts';
+import type { LoginRequest, TokenPair } from '@app/contracts';
 import { clearToken, getSession, setSession } from '../auth';
-
-/**
- * Sign-in, refresh and sign-out. The token pair is the api's TokenPair
- * (libs/auth/src/auth-types.ts), not in libs/contracts yet.
- */
-export interface TokenPair {
-  accessToken: string;
-  expiresIn: number;
-  /** Single use; absent on servers without refresh tokens. */
-  refreshToken?: string;
-  refreshExpiresIn?: number;
-}
 
 export const SESSION_EXPIRED = 'Your session has expired. Please sign in again.';
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@app/auth';
+import { StorageModule } from '@app/storage';
 import {
   AlertRulesController,
   AlertsController,
@@ -30,7 +31,7 @@ export class AlertingModule {}
 
 /** Alerting in the api: rules, alerts, silences, backtests (REST), and the alerting metrics. */
 @Module({
-  imports: [AlertingModule, AuthModule],
+  imports: [AlertingModule, AuthModule, StorageModule],
   controllers: [AlertRulesController, AlertsController, SilencesController],
   providers: [
     AlertRulesService,

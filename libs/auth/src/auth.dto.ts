@@ -1,5 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { CurrentUser, LoginRequest, UserRole } from '@app/contracts';
+import {
+  API_KEY_SCOPES,
+  USER_ROLES,
+  type CurrentUser,
+  type LoginRequest,
+  type UserRole,
+} from '@app/contracts';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -25,9 +31,8 @@ import type {
   UpdateUserRequest,
   UserSummary,
 } from './auth-types';
-import { API_KEY_SCOPES, type ApiKeyScope } from './principal';
+import type { ApiKeyScope } from './principal';
 
-const ROLES: UserRole[] = ['admin', 'editor', 'viewer'];
 const USERNAME = /^[A-Za-z0-9._@+-]{1,128}$/;
 const USERNAME_MESSAGE = 'username may hold letters, digits and . _ @ + - (1 to 128 characters)';
 const PASSWORD_MIN = 8;
@@ -94,7 +99,7 @@ export class CurrentUserDto implements CurrentUser {
   @ApiProperty({ example: 'admin' })
   username!: string;
 
-  @ApiProperty({ enum: ROLES })
+  @ApiProperty({ enum: USER_ROLES })
   role!: UserRole;
 }
 
@@ -124,8 +129,8 @@ export class CreateUserDto implements CreateUserRequest {
   @MaxLength(PASSWORD_MAX)
   password!: string;
 
-  @ApiProperty({ enum: ROLES })
-  @IsIn(ROLES)
+  @ApiProperty({ enum: USER_ROLES })
+  @IsIn(USER_ROLES)
   role!: UserRole;
 }
 
@@ -136,9 +141,9 @@ export class UpdateUserDto implements UpdateUserRequest {
   @Matches(USERNAME, { message: USERNAME_MESSAGE })
   username?: string;
 
-  @ApiPropertyOptional({ enum: ROLES })
+  @ApiPropertyOptional({ enum: USER_ROLES })
   @IsOptional()
-  @IsIn(ROLES)
+  @IsIn(USER_ROLES)
   role?: UserRole;
 }
 

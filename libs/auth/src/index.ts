@@ -22,6 +22,6 @@ export {
 export { RouteCatalog, type CatalogRoute } from './route-catalog';
 export { SECURITY_SETTINGS, securitySettings, type SecuritySettings } from './security-settings';
 export { apiKeyFromHeaders } from './strategies';
-export { API_KEY_SCOPES, type ApiKeyScope, type Principal } from './principal';
+export type { ApiKeyScope, Principal } from './principal';
 export { AuditService, maskSecrets, type AuditChange, type AuditQuery } from './audit.service';
 export type * from './auth-types';

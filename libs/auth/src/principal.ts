@@ -2,7 +2,6 @@ import type { ApiKeyScope, UserRole } from '@app/contracts';
 
 /** What an API key may do: send logs, read them, or everything an admin may. */
 export type { ApiKeyScope };
-export const API_KEY_SCOPES: readonly ApiKeyScope[] = ['ingest', 'read', 'admin'];
 
 /** Who is making a request: a signed-in user or an integration's API key. */
 export type Principal =

@@ -1,4 +1,6 @@
 export type UserRole = 'admin' | 'editor' | 'viewer';
+/** Every role, least first. */
+export const USER_ROLES: readonly UserRole[] = ['viewer', 'editor', 'admin'];
 
 export interface LoginRequest {
   username: string;
@@ -54,6 +56,7 @@ export interface AuditEntry {
 
 /** What an API key may do: send lines, read (viewer), or everything (admin). */
 export type ApiKeyScope = 'ingest' | 'read' | 'admin';
+export const API_KEY_SCOPES: readonly ApiKeyScope[] = ['ingest', 'read', 'admin'];
 
 /** `POST /api/v1/auth/login` and `POST /api/v1/auth/refresh`. */
 export interface TokenPair extends LoginResponse {

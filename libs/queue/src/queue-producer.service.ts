@@ -6,7 +6,7 @@ import type { AlertNotification } from '@app/contracts';
 import type { RawBatchPayload } from './queue.types';
 import { RedisService } from './redis.service';
 
-/** The only way code puts work on a queue: typed by job name, job id = batch id. */
+/** Puts raw batches and alert transitions on their queues, typed by job name (deliveries: notifications' DeliveryQueue). */
 @Injectable()
 export class QueueProducer {
   constructor(

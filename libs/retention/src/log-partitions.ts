@@ -80,12 +80,13 @@ export async function relationBytes(client: ClientBase, relation: string): Promi
   return Number(rows[0].bytes);
 }
 
-/** Bytes of all log data: every partition of `logs` at any depth. */
+/** Bytes of all log data, `bytes`: every partition of `logs` at any depth (catalog sizes: cheap). */
+export const TOTAL_LOG_BYTES_SQL = `SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint AS bytes
+  FROM pg_partition_tree('logs'::regclass)`;
+
+/** Bytes of all log data, on a connection of the caller's. */
 export async function totalLogBytes(client: Pick<ClientBase, 'query'>): Promise<number> {
-  const { rows } = await client.query<{ bytes: string }>(
-    `SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint AS bytes
-       FROM pg_partition_tree('logs'::regclass)`,
-  );
+  const { rows } = await client.query<{ bytes: string }>(TOTAL_LOG_BYTES_SQL);
   return Number(rows[0].bytes);
 }
 

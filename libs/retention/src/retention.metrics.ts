@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { TOTAL_LOG_BYTES_SQL } from './log-partitions';
 
 interface RetentionSnapshot {
   removed: { reason: string; rows: number; bytes: number }[];
@@ -92,10 +93,7 @@ export class RetentionMetrics implements OnModuleInit {
         `SELECT status, finished_at FROM retention_runs WHERE finished_at IS NOT NULL
           ORDER BY finished_at DESC LIMIT 1`,
       ) as Promise<{ status: string; finished_at: Date }[]>,
-      this.dataSource.query(
-        `SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint AS bytes
-           FROM pg_partition_tree('logs'::regclass)`,
-      ) as Promise<{ bytes: string }[]>,
+      this.dataSource.query(TOTAL_LOG_BYTES_SQL) as Promise<{ bytes: string }[]>,
       this.dataSource.query(
         `SELECT disk_budget_bytes FROM retention_policy WHERE id = 1`,
       ) as Promise<{ disk_budget_bytes: string | null }[]>,

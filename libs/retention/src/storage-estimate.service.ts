@@ -5,7 +5,7 @@ import { PartitionManager } from '@app/storage';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { estimateStorage, type DaySize } from './estimate';
-import { partitionUsage, sqlName, totalLogBytes } from './log-partitions';
+import { partitionUsage, sqlName, TOTAL_LOG_BYTES_SQL, totalLogBytes } from './log-partitions';
 import { RetentionPolicyService } from './retention-policy.service';
 
 /** Bounds the count of recent lines, so the estimate stays fast at any ingest rate. */
@@ -68,12 +68,7 @@ export class StorageEstimateService {
 
   /** Bytes of all log data (cheap: catalog sizes only). */
   async totalBytes(): Promise<number> {
-    const queryRunner = this.dataSource.createQueryRunner();
-    const client = (await queryRunner.connect()) as PoolClient;
-    try {
-      return await totalLogBytes(client);
-    } finally {
-      await queryRunner.release();
-    }
+    const [row]: { bytes: string }[] = await this.dataSource.query(TOTAL_LOG_BYTES_SQL);
+    return Number(row.bytes);
   }
 }

@@ -19,3 +19,8 @@ export { ensureDatabaseExists, runMigrationsLocked } from './database';
 export { formatTimestamp } from './copy-encoding';
 export type { NewLogRow, TailCheckpoint } from './log-row';
 export * from './query';
+export {
+  QueryTimeoutError,
+  ReadTransaction,
+  ReadTransactions,
+} from './analytics/read-transaction.service';

@@ -6,6 +6,7 @@ import { Empty, ErrorState, Loading } from '../../components/States';
 import { formatLocalTime } from '../../format';
 import { SeverityPill, StatePill } from './alert-ui';
 import { RULES } from './RulesTab';
+import { Options } from '../../components/Options';
 
 const STATES = ['open', 'firing', 'pending', 'resolved'] as const;
 
@@ -77,11 +78,7 @@ export function HistoryTab() {
             onChange={(e) => setParam('severity', e.target.value)}
           >
             <option value="">any</option>
-            {ALERT_SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
+            <Options values={ALERT_SEVERITIES} />
           </select>
         </div>
         <div className="field">

@@ -38,6 +38,7 @@ import {
   type SettingField,
 } from './rule-settings';
 import { RULES } from './RulesTab';
+import { Options } from '../../components/Options';
 
 const BACKTEST_RANGES = [
   { from: 'now-1h', label: 'last hour' },
@@ -243,11 +244,7 @@ function Editor({ rule }: { rule: AlertRule | null }) {
                 value={severity}
                 onChange={(e) => setSeverity(e.target.value as AlertSeverity)}
               >
-                {ALERT_SEVERITIES.map((s) => (
-                  <option key={s} value={s}>
-                    {s}
-                  </option>
-                ))}
+                <Options values={ALERT_SEVERITIES} />
               </select>
             </div>
             <label className="checkbox">
@@ -287,11 +284,7 @@ function Editor({ rule }: { rule: AlertRule | null }) {
               value={type}
               onChange={(e) => changeType(e.target.value as AlertRuleType)}
             >
-              {ALERT_RULE_TYPES.map((t) => (
-                <option key={t} value={t}>
-                  {t}
-                </option>
-              ))}
+              <Options values={ALERT_RULE_TYPES} />
             </select>
             <span className="hint">{RULE_TYPE_HELP[type]}</span>
           </div>

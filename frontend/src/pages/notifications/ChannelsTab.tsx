@@ -23,6 +23,7 @@ import {
 import { Dialog } from '../../components/Dialog';
 import { Empty, ErrorState, InlineError, Loading } from '../../components/States';
 import { useCan } from '../../session';
+import { Options } from '../../components/Options';
 
 export const CHANNELS = ['channels'] as const;
 
@@ -312,11 +313,7 @@ function ChannelForm({
             disabled={channel !== null}
             onChange={(e) => setType(e.target.value as ChannelType)}
           >
-            {CHANNEL_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
+            <Options values={CHANNEL_TYPES} />
           </select>
         </div>
         <div className="field">
@@ -432,11 +429,7 @@ function ChannelForm({
                 value={method}
                 onChange={(e) => setMethod(e.target.value as WebhookMethod)}
               >
-                {WEBHOOK_METHODS.map((m) => (
-                  <option key={m} value={m}>
-                    {m}
-                  </option>
-                ))}
+                <Options values={WEBHOOK_METHODS} />
               </select>
             </div>
             <div className="field grow">

@@ -20,6 +20,7 @@ import { formatLocalTime } from '../../format';
 import { useCan } from '../../session';
 import { formatAgo } from '../../time';
 import { SandboxedHtml } from './SandboxedHtml';
+import { Options } from '../../components/Options';
 
 const TONE: Record<DeliveryStatus, string> = {
   pending: 'status-idle',
@@ -98,11 +99,7 @@ export function DeliveriesTab() {
             onChange={(e) => setParam('kind', e.target.value)}
           >
             <option value="">any</option>
-            {DELIVERY_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
+            <Options values={DELIVERY_KINDS} />
           </select>
         </div>
         <div className="field">

@@ -19,6 +19,7 @@ import { ErrorState, InlineError, Loading } from '../../components/States';
 import { useDebouncedValue } from '../../hooks/useDebouncedValue';
 import { useCan } from '../../session';
 import { SandboxedHtml } from './SandboxedHtml';
+import { Options } from '../../components/Options';
 
 const TEMPLATES = ['templates'] as const;
 
@@ -172,11 +173,7 @@ function TemplateEditor({ template }: { template: NotificationTemplate | null })
                 disabled={template !== null}
                 onChange={(e) => changeType(e.target.value as ChannelType)}
               >
-                {CHANNEL_TYPES.map((t) => (
-                  <option key={t} value={t}>
-                    {t}
-                  </option>
-                ))}
+                <Options values={CHANNEL_TYPES} />
               </select>
             </div>
             <div className="field">

@@ -1,12 +1,7 @@
+import { API_KEY_SCOPES, type ApiKeyScope } from '@app/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import {
-  API_KEY_SCOPES,
-  createApiKey,
-  listApiKeys,
-  revokeApiKey,
-  type ApiKeyScope,
-} from '../../api/auth';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../api/auth';
 import { CopyButton } from '../../components/CopyButton';
 import { Empty, ErrorState, InlineError, Loading } from '../../components/States';
 import { formatLocalTime } from '../../format';

@@ -3,6 +3,7 @@ import { Fragment, useState } from 'react';
 import { listAudit } from '../../api/auth';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { formatFieldValue, formatLocalTime } from '../../format';
+import { Options } from '../../components/Options';
 
 const PAGE = 50;
 
@@ -51,11 +52,7 @@ export function AuditTab() {
             onChange={(e) => setEntityType(e.target.value)}
           >
             <option value="">everything</option>
-            {AUDITED_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
+            <Options values={AUDITED_TYPES} />
           </select>
         </div>
       </div>

@@ -1,19 +1,12 @@
-import type { UserRole } from '@app/contracts';
+import { USER_ROLES, type UserRole, type UserSummary } from '@app/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import {
-  createUser,
-  deleteUser,
-  listUsers,
-  resetPassword,
-  updateUser,
-  USER_ROLES,
-  type UserSummary,
-} from '../../api/auth';
+import { createUser, deleteUser, listUsers, resetPassword, updateUser } from '../../api/auth';
 import { Dialog } from '../../components/Dialog';
 import { Empty, ErrorState, InlineError, Loading } from '../../components/States';
 import { useMe } from '../../session';
 import { formatAgo } from '../../time';
+import { Options } from '../../components/Options';
 
 const USERS = ['users'] as const;
 
@@ -148,11 +141,7 @@ export function UsersTab() {
                         changeRole.mutate({ id: u.id, role: e.target.value as UserRole })
                       }
                     >
-                      {USER_ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {r}
-                        </option>
-                      ))}
+                      <Options values={USER_ROLES} />
                     </select>
                   </td>
                   <td className="dim">{u.lastLoginAt ? formatAgo(u.lastLoginAt) : 'never'}</td>

@@ -16,6 +16,7 @@ import { useDebouncedValue } from '../../hooks/useDebouncedValue';
 import { useCan } from '../../session';
 import { PIPELINES_KEY } from './PipelinesTab';
 import { PlaygroundResults } from './PlaygroundResults';
+import { Options } from '../../components/Options';
 
 const STEP_TEMPLATES: Record<string, PipelineStep> = {
   'parse (format)': { type: 'parse', format: 'nginx-access' },
@@ -288,11 +289,7 @@ function Editor({ pipeline }: { pipeline: Pipeline | null }) {
               onChange={(e) => setFormat(e.target.value)}
             >
               <option value="">auto-detect</option>
-              {(formats.data ?? []).map((f) => (
-                <option key={f} value={f}>
-                  {f}
-                </option>
-              ))}
+              <Options values={formats.data ?? []} />
             </select>
           </div>
         )}

@@ -17,6 +17,7 @@ import { formatBytes } from '../../format';
 import { writeSearchState } from '../../search/search-params';
 import { useCan } from '../../session';
 import { resolveRange } from '../../time';
+import { Options } from '../../components/Options';
 
 const SOURCES_KEY = ['sources'] as const;
 
@@ -358,11 +359,7 @@ function SourceForm({ editing, onDone }: { editing: Source | 'new'; onDone: () =
           disabled={existing !== null}
           onChange={(e) => setType(e.target.value as SourceType)}
         >
-          {SOURCE_TYPES.map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          ))}
+          <Options values={SOURCE_TYPES} />
         </select>
       </div>
       {type === 'file' ? (

@@ -1,5 +1,4 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import {
   LOG_LEVELS,
   levelName,
@@ -10,9 +9,8 @@ import {
   type BacktestResponse,
   type LogLevelName,
 } from '@app/contracts';
-import { compileQueryToSql } from '@app/storage';
+import { compileQueryToSql, ReadTransactions, type ReadTransaction } from '@app/storage';
 import { performance } from 'node:perf_hooks';
-import { DataSource } from 'typeorm';
 import { compileOrThrow, withDefaults } from '../api/rule-input';
 import { numberFieldSql } from '../rules/anomaly.rule';
 import type { CompiledRule } from '../rules/compile-rule';
@@ -20,7 +18,6 @@ import { groupFromEntries, levelFromSql, type Group } from '../rules/group-by';
 import type { TrackSpec } from '../rules/rule-type';
 import { windowLayout } from '../rules/windows';
 import { Drain, templateText, tokenize } from '../templates/drain';
-import { boundedRead, type BoundedRead } from './bounded-read';
 import { Replay, stepLayout, type ReplayEvent, type StepSeries, type WindowSeries } from './replay';
 
 /** The widest range a backtest replays. */
@@ -56,7 +53,7 @@ interface SampleRow {
  */
 @Injectable()
 export class BacktestService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly transactions: ReadTransactions) {}
 
   async run(request: BacktestRequest): Promise<BacktestResponse> {
     const started = performance.now();
@@ -79,7 +76,8 @@ export class BacktestService {
     let matchedLines = 0;
     const groups = new Set<string>();
     const templateSamples: TemplateSamples = new Map();
-    const timeline = await boundedRead(this.dataSource, async (read) => {
+    // Read-only, one snapshot, every statement bounded by the statement timeout (a 400 past it).
+    const timeline = await this.transactions.run(async (read) => {
       const usesTemplates = rule.tracks.some((track) => track.lines !== 'matching');
       const mined = usesTemplates
         ? await this.mineTemplates(read, rule, from, to, templateSamples)
@@ -134,7 +132,7 @@ export class BacktestService {
 
   /** Matching lines per step and group, from the window before `from` (to fill it) to `to`. */
   private async stepSeries(
-    read: BoundedRead,
+    read: ReadTransaction,
     rule: CompiledRule,
     stepMs: number,
     from: number,
@@ -165,7 +163,7 @@ export class BacktestService {
 
   /** values tracks: the statistic of every window and group (tumbling windows). */
   private async windowSeries(
-    read: BoundedRead,
+    read: ReadTransaction,
     rule: CompiledRule,
     track: TrackSpec,
     from: number,
@@ -213,7 +211,7 @@ export class BacktestService {
    * Series are at 1 s resolution; each track re-buckets them to its own step.
    */
   private async mineTemplates(
-    read: BoundedRead,
+    read: ReadTransaction,
     rule: CompiledRule,
     from: number,
     to: number,
@@ -304,7 +302,7 @@ export class BacktestService {
 
   /** The timeline in the API's shape, the first firing events with their sample lines. */
   private async withSamples(
-    read: BoundedRead,
+    read: ReadTransaction,
     rule: CompiledRule,
     events: ReplayEvent[],
     templateSamples: TemplateSamples,
@@ -351,7 +349,7 @@ export class BacktestService {
   }
 
   private async sampleLines(
-    read: BoundedRead,
+    read: ReadTransaction,
     rule: CompiledRule,
     group: Group,
     from: number,
