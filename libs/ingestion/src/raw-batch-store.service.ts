@@ -15,6 +15,10 @@ import { PipelineRegistry } from './pipelines/pipeline-registry.service';
 export interface StoreOutcome {
   stored: boolean;
   lines: number;
+  /** CPU time spent parsing the batch's lines, in seconds. */
+  parseSeconds: number;
+  /** Time of the storing transaction (ledger, COPY of lines and rollups, commit), in seconds. */
+  writeSeconds: number;
 }
 
 /** Worker step for one raw batch: parse every line, store the batch once, announce it. */
@@ -49,8 +53,11 @@ export class RawBatchStoreService {
 
   async storeBatch(payload: RawBatchPayload): Promise<StoreOutcome> {
     const tally: ParseTally = { dropped: 0 };
+    const parseStarted = performance.now();
     const rows = payload.lines.map((line) => this.toRow(line, tally));
+    const writeStarted = performance.now();
     const result = await this.writer.writeBatch(payload.batchId, rows);
+    const writeSeconds = (performance.now() - writeStarted) / 1000;
     // In-process stages of this worker (alert evaluation) see each committed batch once.
     if (result.stored && this.storedBatches.hasListeners) {
       await this.storedBatches.publish({ batchId: payload.batchId, logs: result.logs });
@@ -64,7 +71,12 @@ export class RawBatchStoreService {
       // The batch is committed; a missed announcement only costs live-tail viewers these lines.
       this.logger.warn(`Could not announce batch ${payload.batchId}: ${error.message}`),
     );
-    return { stored: result.stored, lines: result.logs.length };
+    return {
+      stored: result.stored,
+      lines: result.logs.length,
+      parseSeconds: (writeStarted - parseStarted) / 1000,
+      writeSeconds,
+    };
   }
 
   /** Parses one line: with its source's pipeline if it has one, else by hint or auto-detect. */

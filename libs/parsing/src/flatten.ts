@@ -8,7 +8,10 @@ export function flattenObject(
   prefix = '',
   into: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  for (const [key, child] of Object.entries(value)) {
+  // for…in rather than Object.entries: no array per key, and this runs for every JSON line.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const child = value[key];
     const path = prefix ? `${prefix}.${key}` : key;
     if (child !== null && typeof child === 'object' && !Array.isArray(child) && maxDepth > 1) {
       flattenObject(child as Record<string, unknown>, maxDepth - 1, path, into);

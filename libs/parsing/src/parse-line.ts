@@ -74,18 +74,18 @@ function parseJsonObject(
   document: Record<string, unknown>,
   context: LineContext,
 ): ParsedLog {
-  const fields = flattenObject(document);
+  const all = flattenObject(document);
   const problems: string[] = [];
+  // Well-known keys found are remembered and left out of `fields` when it is built below, rather
+  // than deleted from `all`: a delete turns the object into a slow dictionary for the rest of the
+  // line's life (field access, JSON for the jsonb column).
+  const taken: string[] = [];
+  const unparsed: [key: string, value: unknown][] = [];
   const take = (keys: readonly string[]): unknown => {
     for (const key of keys) {
-      if (
-        key in fields &&
-        fields[key] !== null &&
-        fields[key] !== undefined &&
-        fields[key] !== ''
-      ) {
-        const value = fields[key];
-        delete fields[key];
+      const value = Object.hasOwn(all, key) ? all[key] : undefined;
+      if (value !== null && value !== undefined && value !== '') {
+        taken.push(key);
         return value;
       }
     }
@@ -99,7 +99,7 @@ function parseJsonObject(
       : timestampFromValueInZone(tsValue, context.utcOffsetMinutes ?? 0);
   if (tsValue !== undefined && ts === undefined) {
     problems.push(`unrecognised timestamp ${JSON.stringify(tsValue)}`);
-    fields['timestamp_unparsed'] = tsValue;
+    unparsed.push(['timestamp_unparsed', tsValue]);
   }
 
   const message = take(JSON_KEYS.message);
@@ -109,18 +109,26 @@ function parseJsonObject(
   const statusCode = toInteger(take(JSON_KEYS.statusCode), 100, 999);
   const levelValue = take(JSON_KEYS.level);
   let level = levelValue === undefined ? undefined : levelFromValue(levelValue);
-  if (levelValue !== undefined && level === undefined) fields['level_unparsed'] = levelValue;
+  if (levelValue !== undefined && level === undefined) unparsed.push(['level_unparsed', levelValue]);
   level ??=
     levelFromStatus(statusCode) ?? (message === undefined ? undefined : levelFromText(messageText));
 
   const host = take(JSON_KEYS.host);
   const method = take(JSON_KEYS.method);
   const path = take(JSON_KEYS.path);
+  const latencyMs = toLatencyMs(take(JSON_KEYS.latencyMs));
   // A shipper's JSON wrapper around a text line: take the time from the start of the message.
   ts ??=
     (typeof message === 'string'
       ? leadingTimestampInZone(message, context.utcOffsetMinutes ?? 0)
       : undefined) ?? context.receivedAt;
+
+  let fields = all;
+  if (taken.length > 0 || unparsed.length > 0) {
+    fields = {};
+    for (const key in all) if (!taken.includes(key)) fields[key] = all[key];
+    for (const [key, value] of unparsed) fields[key] = value;
+  }
 
   return {
     ts,
@@ -130,7 +138,7 @@ function parseJsonObject(
     statusCode,
     method: typeof method === 'string' ? method.toUpperCase() : null,
     path: typeof path === 'string' ? path : null,
-    latencyMs: toLatencyMs(take(JSON_KEYS.latencyMs)),
+    latencyMs,
     fields,
     parseError: problems.length > 0 ? problems.join('; ') : null,
   };

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import {
+  TimestampFormatter,
   copyJson,
   copyNumber,
   copyText,
@@ -36,6 +38,35 @@ describe('COPY text encoding', () => {
     expect(formatTimestamp(0)).toBe('1970-01-01T00:00:00.000000Z');
     expect(isStorableTimestamp(Date.UTC(2099, 0, 1))).toBe(true);
     expect(isStorableTimestamp(8.64e15)).toBe(false);
+  });
+
+  it('formats like the ISO reference, whatever the order of the values (second cache)', () => {
+    const reference = (ms: number): string => {
+      const whole = Math.floor(ms);
+      const micros = Math.min(999, Math.round((ms - whole) * 1000));
+      return `${new Date(whole).toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+    };
+    const storable = fc.double({
+      min: Date.UTC(1, 0, 1),
+      max: Date.UTC(9999, 11, 31, 23, 59, 58),
+      noNaN: true,
+    });
+    // Neighbouring values (same second, next millisecond, a second apart) and random ones mixed.
+    const sequence = fc.array(
+      fc.oneof(
+        storable,
+        storable.map((ms) => Math.floor(ms / 1000) * 1000 + 999.9996),
+        fc.constantFrom(0, -0.5, -1, -1000.25, 999.9999, 1000, 1763800000000.123),
+      ),
+      { minLength: 1, maxLength: 30 },
+    );
+    fc.assert(
+      fc.property(sequence, (values) => {
+        const formatter = new TimestampFormatter();
+        for (const ms of values) expect(formatter.format(ms)).toBe(reference(ms));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -46,23 +46,36 @@ function sanitizeForJsonb(value: unknown): unknown {
   return value;
 }
 
-let lastFormatted = { ms: Number.NaN, text: '' };
+/** "000"…"999": the millisecond and microsecond digits of a formatted timestamp. */
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
 
 /**
- * Milliseconds (with a fraction for microseconds) → `2026-11-21T10:00:00.123456Z`.
- * Remembers the last value: lines of a batch mostly share their received time.
+ * Milliseconds (with a fraction for microseconds) → `2026-11-21T10:00:00.123456Z`. Runs twice per
+ * stored line, so the date part is only formatted when the second changes: use one formatter per
+ * kind of time (event, received), whose successive values mostly share their second.
  */
-export function formatTimestamp(ms: number): string {
-  if (ms === lastFormatted.ms) return lastFormatted.text;
-  const text = formatTimestampUncached(ms);
-  lastFormatted = { ms, text };
-  return text;
+export class TimestampFormatter {
+  private second = Number.NaN;
+  /** `2026-11-21T10:00:00.` of `second`. */
+  private secondText = '';
+
+  format(ms: number): string {
+    const whole = Math.floor(ms);
+    const second = Math.floor(whole / 1000);
+    if (second !== this.second) {
+      this.secondText = new Date(second * 1000).toISOString().slice(0, 20);
+      this.second = second;
+    }
+    const micros = Math.min(999, Math.round((ms - whole) * 1000));
+    return this.secondText + THREE_DIGITS[whole - second * 1000] + THREE_DIGITS[micros] + 'Z';
+  }
 }
 
-function formatTimestampUncached(ms: number): string {
-  const whole = Math.floor(ms);
-  const micros = Math.min(999, Math.round((ms - whole) * 1000));
-  return `${new Date(whole).toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+const sharedFormatter = new TimestampFormatter();
+
+/** Milliseconds (with a fraction for microseconds) → `2026-11-21T10:00:00.123456Z`. */
+export function formatTimestamp(ms: number): string {
+  return sharedFormatter.format(ms);
 }
 
 /** Earliest and latest instants a stored timestamp may have (years 1 to 9999). */
@@ -71,4 +84,40 @@ export const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 export function isStorableTimestamp(ms: number): boolean {
   return Number.isFinite(ms) && ms >= MIN_TIMESTAMP_MS && ms <= MAX_TIMESTAMP_MS;
+}
+
+const COPY_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Collects COPY text lines straight into UTF-8 buffers. Cheaper than joining the lines into one
+ * string and encoding that: a batch's lines are concatenations of many small strings, and each is
+ * flattened and encoded once, here, instead of flattened, copied and then encoded again.
+ */
+export class CopyTextBuffer {
+  private readonly chunks: Buffer[] = [];
+  private chunk = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+  private used = 0;
+
+  /** Appends one line and its newline. */
+  line(text: string): void {
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    const worstCase = text.length * 3 + 1;
+    if (this.used + worstCase > this.chunk.length) {
+      this.seal();
+      this.chunk = Buffer.allocUnsafe(Math.max(COPY_CHUNK_BYTES, worstCase));
+    }
+    this.used += this.chunk.write(text, this.used);
+    this.chunk[this.used++] = 0x0a;
+  }
+
+  /** The bytes written, in order (no copy). The buffer must not be used afterwards. */
+  finish(): Buffer[] {
+    this.seal();
+    return this.chunks;
+  }
+
+  private seal(): void {
+    if (this.used > 0) this.chunks.push(this.chunk.subarray(0, this.used));
+    this.used = 0;
+  }
 }

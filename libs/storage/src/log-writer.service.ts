@@ -1,25 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { LogRecord } from '@app/contracts';
-import { levelName } from '@app/contracts';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DataSource } from 'typeorm';
-import {
-  copyJson,
-  copyNumber,
-  copyText,
-  formatTimestamp,
-  isStorableTimestamp,
-} from './copy-encoding';
+import { encodeBatch, LOGS_COPY_COLUMNS } from './batch-encoding';
 import { keepUnstoredFileLines } from './file-offsets';
 import type { NewLogRow } from './log-row';
-import { batchRollupCopy, ROLLUP_COPY_SQL, type RollupLine } from './rollups/batch-rollup';
-
-const COPY_COLUMNS =
-  'id, ts, received_at, level, source, host, message, raw, status_code, method, path, latency_ms, fields, parse_error';
+import { ROLLUP_COPY_SQL } from './rollups/batch-rollup';
 
 export interface WriteResult {
   /** False when the batch id was already in the ledger: nothing was written this time. */
@@ -74,77 +64,21 @@ export class LogWriter {
 
   private async copyRows(client: PoolClient, rows: NewLogRow[]): Promise<LogRecord[]> {
     if (rows.length === 0) return [];
-    // Ids are taken up front so the published batch can name them (COPY returns nothing).
-    const ids = await client.query<{ id: string }>(
-      `SELECT nextval('logs_id_seq')::text AS id FROM generate_series(1, $1)`,
+    // Ids are taken up front so the published batch can name them (COPY returns nothing); one
+    // text value rather than a row per id.
+    const taken = await client.query<{ ids: string }>(
+      `SELECT string_agg(nextval('logs_id_seq')::text, ',') AS ids FROM generate_series(1, $1)`,
       [rows.length],
     );
-    const records: LogRecord[] = [];
-    const lines: string[] = [];
-    const rollupLines: RollupLine[] = [];
-    rows.forEach((row, index) => {
-      const record = toRecord(ids.rows[index].id, row);
-      records.push(record);
-      rollupLines.push({
-        ts: record.ts,
-        level: row.level,
-        source: row.source,
-        host: row.host,
-        statusCode: row.statusCode,
-        method: row.method,
-        path: row.path,
-        latencyMs: row.latencyMs,
-      });
-      lines.push(
-        [
-          record.id,
-          record.ts,
-          record.receivedAt,
-          String(row.level),
-          copyText(row.source),
-          copyText(row.host),
-          copyText(row.message),
-          copyText(row.raw === row.message ? null : row.raw),
-          copyNumber(row.statusCode),
-          copyText(row.method),
-          copyText(row.path),
-          copyNumber(row.latencyMs),
-          copyJson(row.fields),
-          copyText(record.parseError),
-        ].join('\t'),
-      );
-    });
-    const copy = client.query(copyFrom(`COPY logs (${COPY_COLUMNS}) FROM STDIN`));
-    await pipeline(Readable.from([lines.join('\n') + '\n']), copy);
-    const rollup = client.query(copyFrom(ROLLUP_COPY_SQL));
-    await pipeline(Readable.from([batchRollupCopy(rollupLines).join('\n') + '\n']), rollup);
-    return records;
+    const batch = encodeBatch(taken.rows[0].ids.split(','), rows);
+    await runCopy(client, `COPY logs (${LOGS_COPY_COLUMNS}) FROM STDIN`, batch.logsCopy);
+    await runCopy(client, ROLLUP_COPY_SQL, batch.rollupsCopy);
+    return batch.records;
   }
 }
 
-/** The API shape of a row about to be stored; a timestamp out of range falls back to received time. */
-function toRecord(id: string, row: NewLogRow): LogRecord {
-  let parseError = row.parseError;
-  let ts = row.ts;
-  if (!isStorableTimestamp(ts)) {
-    parseError = [parseError, `timestamp out of range (${ts}); received time used`]
-      .filter(Boolean)
-      .join('; ');
-    ts = row.receivedAt;
-  }
-  return {
-    id,
-    ts: formatTimestamp(ts),
-    receivedAt: formatTimestamp(row.receivedAt),
-    level: levelName(row.level),
-    source: row.source,
-    host: row.host,
-    message: row.message,
-    statusCode: row.statusCode,
-    method: row.method,
-    path: row.path,
-    latencyMs: row.latencyMs,
-    fields: row.fields,
-    parseError,
-  };
+/** Runs one COPY … FROM STDIN with the given text. */
+async function runCopy(client: PoolClient, sql: string, text: Buffer[]): Promise<void> {
+  if (text.length === 0) return;
+  await pipeline(Readable.from(text), client.query(copyFrom(sql)));
 }

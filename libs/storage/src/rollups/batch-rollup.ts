@@ -38,21 +38,23 @@ function field(value: string | null): string {
 export const ROLLUP_COPY_SQL = `COPY log_rollups (${ROLLUP_COLUMNS.join(', ')}) FROM STDIN`;
 
 /**
- * The partial rollup rows of a batch as COPY text lines: one per minute and dimensions, the same
+ * Adds up the lines of one batch into partial rollup rows: one per minute and dimensions, the same
  * rows log_rollup_rows() computes from the stored lines. The minute is cut from the timestamp text
- * as stored, so a line lands in the minute Postgres puts it in.
+ * as stored, so a line lands in the minute Postgres puts it in. Fed line by line while the batch's
+ * COPY text is built, so no per-line object is kept for it.
  */
-export function batchRollupCopy(lines: RollupLine[]): string[] {
-  const groups = new Map<string, Group>();
-  for (const line of lines) {
+export class BatchRollup {
+  private readonly groups = new Map<string, Group>();
+
+  add(line: RollupLine): void {
     const bucket = `${line.ts.slice(0, 16)}:00Z`;
     const key = `${bucket}\0${field(line.source)}\0${line.level}\0${field(line.host)}\0${
       line.statusCode
     }\0${field(line.method)}\0${field(line.path)}`;
-    let group = groups.get(key);
+    let group = this.groups.get(key);
     if (!group) {
       group = {
-        line,
+        line: { ...line },
         bucket,
         lines: 0,
         latencyCount: 0,
@@ -61,7 +63,7 @@ export function batchRollupCopy(lines: RollupLine[]): string[] {
         latencyMax: -Infinity,
         histogram: HISTOGRAM_COLUMNS.map(() => 0),
       };
-      groups.set(key, group);
+      this.groups.set(key, group);
     }
     group.lines += 1;
     const latency = line.latencyMs;
@@ -74,21 +76,32 @@ export function batchRollupCopy(lines: RollupLine[]): string[] {
       group.histogram[latencyBucket(latency)] += 1;
     }
   }
-  return [...groups.values()].map((group) =>
-    [
-      group.bucket,
-      copyText(group.line.source),
-      String(group.line.level),
-      copyText(group.line.host),
-      copyNumber(group.line.statusCode),
-      copyText(group.line.method),
-      copyText(group.line.path),
-      String(group.lines),
-      String(group.latencyCount),
-      String(group.latencySum),
-      group.latencyCount > 0 ? String(group.latencyMin) : '\\N',
-      group.latencyCount > 0 ? String(group.latencyMax) : '\\N',
-      ...group.histogram.map((count) => (count > 0 ? String(count) : '\\N')),
-    ].join('\t'),
-  );
+
+  /** The rows as COPY text lines. */
+  copyLines(): string[] {
+    return [...this.groups.values()].map((group) =>
+      [
+        group.bucket,
+        copyText(group.line.source),
+        String(group.line.level),
+        copyText(group.line.host),
+        copyNumber(group.line.statusCode),
+        copyText(group.line.method),
+        copyText(group.line.path),
+        String(group.lines),
+        String(group.latencyCount),
+        String(group.latencySum),
+        group.latencyCount > 0 ? String(group.latencyMin) : '\\N',
+        group.latencyCount > 0 ? String(group.latencyMax) : '\\N',
+        ...group.histogram.map((count) => (count > 0 ? String(count) : '\\N')),
+      ].join('\t'),
+    );
+  }
+}
+
+/** The partial rollup rows of a batch's lines as COPY text lines (see BatchRollup). */
+export function batchRollupCopy(lines: RollupLine[]): string[] {
+  const rollup = new BatchRollup();
+  for (const line of lines) rollup.add(line);
+  return rollup.copyLines();
 }
