@@ -37,6 +37,8 @@ export function createTestEnv(name: string, overrides: Record<string, string> = 
       BATCH_FLUSH_MS: '10',
       PORT: '0',
       SYSLOG_PORT: '0',
+      // A worker's own /metrics stays off unless a test asks for it (parallel files would share 9464).
+      WORKER_METRICS_PORT: '0',
       HOST: '127.0.0.1',
       ...overrides,
     },

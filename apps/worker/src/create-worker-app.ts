@@ -3,7 +3,10 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { loadConfig, loggerOptions, useStructuredLogs } from '@app/config';
 import { WorkerModule } from './worker.module';
 
-/** The worker process: an application context (no HTTP) whose processors start consuming at init. */
+/**
+ * The worker process: an application context (no Nest HTTP; MetricsServer serves /metrics) whose
+ * processors start consuming at init.
+ */
 export async function createWorkerApp(
   env?: Record<string, string | undefined>,
 ): Promise<INestApplicationContext> {

@@ -7,8 +7,9 @@ import { NotificationsWorkerModule } from '@app/notifications';
 import { QueueModule } from '@app/queue';
 import { RetentionWorkerModule } from '@app/retention';
 import { StorageWorkerModule } from '@app/storage';
+import { MetricsServer } from './metrics-server.service';
 
-/** Queue consumers and scheduled chores only: no HTTP. */
+/** Queue consumers and scheduled chores; its only HTTP is its own /metrics (MetricsServer). */
 @Module({})
 export class WorkerModule {
   static forRoot(env?: Record<string, string | undefined>): DynamicModule {
@@ -25,6 +26,7 @@ export class WorkerModule {
         AlertingWorkerModule,
         RetentionWorkerModule,
       ],
+      providers: [MetricsServer],
     };
   }
 }

@@ -9,6 +9,11 @@ import { join } from 'node:path';
 export interface LookoutConfig {
   /** HTTP port of the api (REST, WebSocket, Swagger, dashboard). */
   port: number;
+  /**
+   * Api processes serving PORT together (Node cluster: a primary forks them, restarts one that
+   * dies, stops them all on SIGTERM). 1: the api runs in this process, no primary.
+   */
+  apiProcesses: number;
   /** Interface the api and syslog listeners bind to. */
   host: string;
   syslogPort: number;
@@ -32,6 +37,8 @@ export interface LookoutConfig {
   batchFlushMs: number;
   /** How many batches one worker process parses and stores at once. */
   workerConcurrency: number;
+  /** Port of a worker's own Prometheus endpoint (`/metrics`, `/health/live`); 0: none. */
+  workerMetricsPort: number;
   /** Daily partitions kept ready behind and ahead of today. */
   partitionDaysBack: number;
   partitionDaysAhead: number;
@@ -178,6 +185,7 @@ export function loadConfig(env: Env = process.env): LookoutConfig {
   const read = new EnvReader(env);
   const config: LookoutConfig = {
     port: read.int('PORT', 8080, 0, 65535), // 0: any free port (tests)
+    apiProcesses: read.int('API_PROCESSES', 1, 1, 64),
     host: read.string('HOST', '0.0.0.0'),
     syslogPort: read.int('SYSLOG_PORT', 5514, 0, 65535),
     databaseUrl: read.url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']),
@@ -192,6 +200,8 @@ export function loadConfig(env: Env = process.env): LookoutConfig {
     batchMaxLines: read.int('BATCH_MAX_LINES', 5000, 1, 100_000),
     batchFlushMs: read.int('BATCH_FLUSH_MS', 25, 1, 60_000),
     workerConcurrency: read.int('WORKER_CONCURRENCY', 2, 1, 64),
+    // Unlike PORT, 0 turns the endpoint off: a worker on a random port could not be scraped.
+    workerMetricsPort: read.int('WORKER_METRICS_PORT', 9464, 0, 65535),
     partitionDaysBack: read.int('PARTITION_DAYS_BACK', 3, 0, 365),
     partitionDaysAhead: read.int('PARTITION_DAYS_AHEAD', 7, 1, 365),
     queueHighWaterLines: read.int('QUEUE_HIGH_WATER_LINES', 1_000_000, 1000, 1_000_000_000),

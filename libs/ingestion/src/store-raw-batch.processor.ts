@@ -6,6 +6,7 @@ import { JobName, QueueName, retryDelayMs, type JobPayloads } from '@app/queue';
 import { DelayedError, type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { RawBatchStoreService, type StoreOutcome } from './raw-batch-store.service';
+import { StoreBatchMetrics } from './store-batch.metrics';
 import { isStorageUnavailable, probeLogWrite, StoreHealth } from './store-health';
 
 /**
@@ -21,6 +22,7 @@ export class StoreRawBatchProcessor
   implements OnApplicationBootstrap, OnApplicationShutdown
 {
   private readonly logger = new Logger(StoreRawBatchProcessor.name);
+  private readonly metrics = StoreBatchMetrics.get();
   readonly health: StoreHealth;
 
   constructor(
@@ -48,23 +50,32 @@ export class StoreRawBatchProcessor
 
   async process(job: Job, token?: string): Promise<StoreOutcome> {
     switch (job.name) {
-      case JobName.StoreRawBatch:
+      case JobName.StoreRawBatch: {
+        let outcome: StoreOutcome;
         try {
-          return await this.store.storeBatch(job.data as JobPayloads[typeof JobName.StoreRawBatch]);
+          outcome = await this.store.storeBatch(
+            job.data as JobPayloads[typeof JobName.StoreRawBatch],
+          );
         } catch (error) {
           if (!token || !isStorageUnavailable(error)) throw error;
           this.health.reportUnavailable(error);
           await job.moveToDelayed(Date.now() + this.health.retryDelayMs, token);
+          this.metrics.count('requeued');
           throw new DelayedError();
         }
+        this.metrics.recordDone(outcome);
+        return outcome;
+      }
       default:
         throw new Error(`No handler for job "${job.name}" on queue ${QueueName.IngestRaw}`);
     }
   }
 
-  // Failures are retried by BullMQ; log them so an operator sees a stuck database early.
+  // Failures are retried by BullMQ; log them so an operator sees a stuck database early. Counted
+  // here rather than in process(): this event is every attempt BullMQ records as failed.
   @OnWorkerEvent('failed')
   onFailed(job: Job, error: Error): void {
+    this.metrics.count('failed');
     this.logger.warn(`Batch ${job.id} failed (attempt ${job.attemptsMade}): ${error.message}`);
   }
 }

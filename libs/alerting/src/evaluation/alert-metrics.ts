@@ -11,7 +11,8 @@ export type EvaluationPath = 'batch' | 'tick';
 
 /**
  * Worker side: counts evaluations, their time, transitions and notifications into Redis, so the
- * api's /metrics reports the sum over all workers (a worker has no HTTP port).
+ * api's /metrics reports one sum over all workers (a worker's own /metrics serves only its
+ * process and batch metrics).
  */
 @Injectable()
 export class AlertMetrics {
@@ -42,7 +43,8 @@ export class AlertMetrics {
 }
 
 // Module-level in prom-client's global registry (which the api's GET /metrics renders); the
-// values are read from Redis at scrape time by the api process that set `source`.
+// values are read from Redis at scrape time by the api process that set `source`. Every api
+// process reads the same totals, so with API_PROCESSES > 1 they are aggregated with max, not summed.
 let source: RedisService | undefined;
 
 async function readStats(): Promise<Record<string, string>> {
@@ -54,6 +56,7 @@ const PATHS: EvaluationPath[] = ['batch', 'tick'];
 
 new Counter({
   name: 'lookout_alert_evaluations_total',
+  aggregator: 'max',
   help: 'Alert rule evaluations summed over all workers (rules × stored batches, rules × 1 s ticks)',
   labelNames: ['path'] as const,
   async collect() {
@@ -65,6 +68,7 @@ new Counter({
 
 new Counter({
   name: 'lookout_alert_transitions_total',
+  aggregator: 'max',
   help: 'Alert transitions by new state (to="firing" counts fires), summed over all workers',
   labelNames: ['to'] as const,
   async collect() {
@@ -77,6 +81,7 @@ new Counter({
 
 new Counter({
   name: 'lookout_alert_notifications_total',
+  aggregator: 'max',
   help: 'Alert transitions sent to the notifications queue (firing, repeats, resolved)',
   async collect() {
     const stats = await readStats();
@@ -89,6 +94,7 @@ new Counter({
 // histogram_quantile() works on it.
 new Gauge({
   name: 'lookout_alert_evaluation_seconds_bucket',
+  aggregator: 'max',
   help: 'Time of one evaluation pass (all rules over one stored batch, or one tick): cumulative count per upper bound',
   labelNames: ['path', 'le'] as const,
   async collect() {
@@ -102,6 +108,7 @@ new Gauge({
 
 new Gauge({
   name: 'lookout_alert_evaluation_seconds_sum',
+  aggregator: 'max',
   help: 'Total time of evaluation passes',
   labelNames: ['path'] as const,
   async collect() {
@@ -112,6 +119,7 @@ new Gauge({
 
 new Gauge({
   name: 'lookout_alert_evaluation_seconds_count',
+  aggregator: 'max',
   help: 'Evaluation passes',
   labelNames: ['path'] as const,
   async collect() {
