@@ -1,4 +1,5 @@
 // Date readers used by the built-in formats.
+import fc from 'fast-check';
 import {
   apacheErrorDateToMs,
   httpDateToMs,
@@ -97,5 +98,47 @@ describe('zone-aware ISO readers', () => {
     expect(isoToMs('2024-01-01T10:00:00')).toBe(Date.UTC(2024, 0, 1, 10));
     expect(timestampFromValue('2024-01-01T10:00:00')).toBe(Date.UTC(2024, 0, 1, 10));
     expect(leadingTimestamp('2024-01-01T10:00:00 x')).toBe(Date.UTC(2024, 0, 1, 10));
+  });
+});
+
+describe('ISO 8601 in UTC (the fast reader)', () => {
+  const pad = (value: number, width: number): string => String(value).padStart(width, '0');
+  // Fields a little beyond their ranges too, so refusals are compared as well.
+  const isoText = fc
+    .record({
+      year: fc.integer({ min: 0, max: 9999 }),
+      month: fc.integer({ min: 0, max: 13 }),
+      day: fc.integer({ min: 0, max: 32 }),
+      hour: fc.integer({ min: 0, max: 24 }),
+      minute: fc.integer({ min: 0, max: 60 }),
+      second: fc.integer({ min: 0, max: 61 }),
+      separator: fc.constantFrom('.', ','),
+      fraction: fc.stringMatching(/^[0-9]{0,10}$/),
+    })
+    .map(
+      (t) =>
+        `${pad(t.year, 4)}-${pad(t.month, 2)}-${pad(t.day, 2)}T${pad(t.hour, 2)}:${pad(t.minute, 2)}:${pad(t.second, 2)}` +
+        (t.fraction ? `${t.separator}${t.fraction}` : ''),
+    );
+
+  it('reads `…Z` exactly as the general reader reads the same time with +00:00', () => {
+    fc.assert(
+      fc.property(isoText, (text) => {
+        expect(isoToMs(`${text}Z`)).toBe(isoToMs(`${text}+00:00`));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads the common forms', () => {
+    expect(isoToMs('2026-11-21T10:00:00Z')).toBe(Date.UTC(2026, 10, 21, 10));
+    expect(isoToMs('2026-11-21T10:00:00.123Z')).toBe(Date.UTC(2026, 10, 21, 10) + 123);
+    expect(isoToMs('2026-11-21T10:00:00.123456789Z')).toBeCloseTo(
+      Date.UTC(2026, 10, 21, 10) + 123.456,
+      6,
+    );
+    expect(isoToMs('2026-11-21T10:00:00.Z')).toBeUndefined();
+    expect(isoToMs('2026-11-21T10:00:00.1234567890Z')).toBeUndefined();
+    expect(isoToMs('2026-11-21T10:0a:00Z')).toBeUndefined();
   });
 });

@@ -47,6 +47,48 @@ export function isoToMsInZone(text: string, utcOffsetMinutes: number): number | 
 }
 
 function readIso(text: string, defaultOffsetMinutes: number): number | undefined {
+  return readUtcIso(text) ?? readIsoByPattern(text, defaultOffsetMinutes);
+}
+
+/**
+ * The form most JSON loggers write, `2026-11-21T10:00:00Z` or with a fraction of up to 9 digits
+ * (`…:00.123Z`), read without the regular expression: it runs for nearly every JSON line.
+ * Undefined for anything else (then readIsoByPattern decides), including out-of-range fields.
+ */
+function readUtcIso(text: string): number | undefined {
+  const length = text.length;
+  if (length < 20 || length > 30 || text.charCodeAt(length - 1) !== 90 /* Z */) return undefined;
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':') return undefined;
+  if (text[16] !== ':') return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23) {
+    return undefined;
+  }
+  if (minute < 0 || minute > 59 || second < 0 || second > 60) return undefined;
+  let fractionMs = 0;
+  if (length > 20) {
+    // `.` or `,` then 1–9 digits, then the Z.
+    const separator = text[19];
+    const fractionDigits = length - 21;
+    if ((separator !== '.' && separator !== ',') || fractionDigits < 1 || fractionDigits > 9) {
+      return undefined;
+    }
+    const kept = Math.min(fractionDigits, 6);
+    const fraction = digits(text, 20, kept);
+    if (fraction < 0 || (fractionDigits > 6 && digits(text, 26, fractionDigits - 6) < 0)) {
+      return undefined;
+    }
+    fractionMs = (fraction / 10 ** kept) * 1000;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second) + fractionMs;
+}
+
+function readIsoByPattern(text: string, defaultOffsetMinutes: number): number | undefined {
   const match = ISO_8601.exec(text);
   if (!match) return undefined;
   const [, year, month, day, hour, minute, second = '0', fraction = '', zone] = match;
