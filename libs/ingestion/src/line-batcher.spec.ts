@@ -19,7 +19,7 @@ describe('LineBatcher', () => {
     expect(new Set(sent[0].map((batch) => batch.batchId)).size).toBe(2);
   });
 
-  it('flushes a partial batch after flushMs and only then resolves the callers', async () => {
+  it('during traffic, flushes a partial batch after flushMs and only then resolves the callers', async () => {
     jest.useFakeTimers();
     const sent: RawBatchPayload[][] = [];
     const batcher = new LineBatcher({
@@ -27,6 +27,10 @@ describe('LineBatcher', () => {
       flushMs: 50,
       enqueue: async (batches) => void sent.push(batches),
     });
+    // Traffic: a first line (sent at once, after the quiet spell), then more within flushMs.
+    await Promise.all([batcher.add([line('first')]), jest.advanceTimersByTimeAsync(1)]);
+    sent.length = 0;
+    jest.advanceTimersByTime(10);
     let resolved = 0;
     void batcher.add([line('a')]).then(() => resolved++);
     void batcher.add([line('b')]).then(() => resolved++);
@@ -39,6 +43,31 @@ describe('LineBatcher', () => {
     expect(sent[0][0].lines.map((l) => l.raw)).toEqual(['a', 'b']);
     expect(resolved).toBe(2);
     expect(batcher.pendingLines).toBe(0);
+  });
+
+  it('after a quiet spell, sends at once what arrives in the same turn of the event loop', async () => {
+    jest.useFakeTimers();
+    const sent: RawBatchPayload[][] = [];
+    const batcher = new LineBatcher({
+      maxLines: 100,
+      flushMs: 50,
+      enqueue: async (batches) => void sent.push(batches),
+    });
+    const first = Promise.all([batcher.add([line('a')]), batcher.add([line('b')])]);
+    await jest.advanceTimersByTimeAsync(0);
+    await first;
+    expect(sent.map((batches) => batches[0].lines.map((l) => l.raw))).toEqual([['a', 'b']]);
+    // Right after, lines are batched again for flushMs…
+    void batcher.add([line('c')]);
+    await jest.advanceTimersByTimeAsync(49);
+    expect(sent).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(sent).toHaveLength(2);
+    // …and after another quiet spell go at once again.
+    await jest.advanceTimersByTimeAsync(100);
+    void batcher.add([line('d')]);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(sent.map((batches) => batches[0].lines[0].raw)).toEqual(['a', 'c', 'd']);
   });
 
   it('rejects every caller of a batch that could not be enqueued', async () => {

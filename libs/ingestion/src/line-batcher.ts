@@ -20,7 +20,10 @@ function pendingFlush(): PendingFlush {
 export interface LineBatcherOptions {
   /** A batch is cut as soon as it holds this many lines. */
   maxLines: number;
-  /** Lines never wait longer than this for a batch to fill. */
+  /**
+   * Lines never wait longer than this for a batch to fill. After a quiet spell (no line for this
+   * long) the next lines go at once: waiting would only add latency, as no other lines are coming.
+   */
   flushMs: number;
   /** Puts batches on the queue; resolves once they are durable. */
   enqueue: (batches: RawBatchPayload[]) => Promise<void>;
@@ -29,8 +32,11 @@ export interface LineBatcherOptions {
 
 /**
  * Gathers lines from many small requests (or connections) into batches of up to `maxLines`,
- * flushed at `maxLines` or after `flushMs`, whichever comes first. `add` resolves only when the
- * batch holding those lines is on the queue, so a caller never acknowledges what is not durable.
+ * flushed at `maxLines` or after `flushMs`, whichever comes first — except that the first lines
+ * after a quiet spell of `flushMs` are flushed at once (with whatever arrives in the same turn of
+ * the event loop): a lone line is searchable sooner, and busy traffic is still batched. `add`
+ * resolves only when the batch holding those lines is on the queue, so a caller never acknowledges
+ * what is not durable.
  */
 export class LineBatcher {
   private lines: RawLine[] = [];
@@ -39,6 +45,8 @@ export class LineBatcher {
   private readonly newBatchId: () => string;
   /** Lines handed to `add` whose batch is not enqueued yet. */
   private inFlight = 0;
+  /** When `add` was last called (ms since the epoch). */
+  private lastAddAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: LineBatcherOptions) {
     this.newBatchId = options.newBatchId ?? randomUUID;
@@ -49,10 +57,13 @@ export class LineBatcher {
     for (const line of lines) this.lines.push(line);
     this.inFlight += lines.length;
     const { promise } = this.waiting;
+    const now = Date.now();
+    const afterQuietSpell = now - this.lastAddAt >= this.options.flushMs;
+    this.lastAddAt = now;
     if (this.lines.length >= this.options.maxLines) {
       this.flush();
     } else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.options.flushMs);
+      this.timer = setTimeout(() => this.flush(), afterQuietSpell ? 0 : this.options.flushMs);
     }
     return promise;
   }
