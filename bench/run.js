@@ -1,649 +1,861 @@
 #!/usr/bin/env node
-// `npm run bench`: end-to-end ingest throughput and ingest→searchable latency over HTTP, against
-// the bare COPY ceiling of this machine measured into the same table in the same run.
+// `npm run bench`: the whole system (api + N workers) under every source at once for a fixed time,
+// with the latencies an operator feels, the resources each process used, the bare COPY ceiling of
+// this machine measured in the same run, and rsyslog on the same syslog TCP stream beside it.
 //
-// It starts its own api + worker from dist/ (building first if needed) on a fresh database
-// `lookout_bench` and Redis prefix `lookout-bench`, unless BENCH_URL points at a running system
-// (then BENCH_API_KEY is needed and the COPY ceiling uses DATABASE_URL).
+// It builds (swc, < 1 s), starts its own api + workers from dist/ on a fresh database
+// `lookout_bench` and Redis prefix `lookout-bench`, and runs these phases (BENCH_PHASES):
 //
-// Settings (env): BENCH_LINES (400000), BENCH_REQUEST_LINES (5000), BENCH_CONCURRENCY (4),
-// BENCH_PORT (8181), WORKER_CONCURRENCY (passed to the worker).
-// Writes bench/results/<timestamp>.json and prints a summary.
+//   parsing  built-in format throughput on one core (bench/parsing.js, its own report).
+//   (always) the COPY ceiling: 5,000-row COPY batches of the same kind of rows straight into the
+//            same `logs` table over one connection, while the system is idle. The ratio is
+//            sustained lines/s over this.
+//   sustained  THE HEADLINE. For BENCH_SECONDS, all four sources at once: HTTP senders
+//            (NDJSON, as fast as accepted, honouring 429 Retry-After), one syslog TCP connection
+//            as fast as the socket accepts, syslog UDP paced at BENCH_UDP_RATE, and a file
+//            appended at BENCH_FILE_RATE and tailed by a file source created through the API
+//            (paced as an application writes its log: an unpaced writer would measure the disk
+//            and leave a backlog whose drain would dominate the phase). Latency probes
+//            (bench/probes.js) run beside it. Then the senders stop, the bench waits until
+//            everything accepted is stored, and counts per source once: sent, stored, lost,
+//            duplicated. Sustained lines/s = lines stored / (phase start → last line stored);
+//            the per-second stored rate while sending (min/median) shows that it held.
+//            BENCH_SECONDS=600 is the 10-minute soak: memory per process must stay flat (RSS
+//            slope < 1 MB/min after the first minute, end within 10% of the RSS at one minute).
+//   steady   ingest→searchable, live tail and alert latency at a rate the system sustains
+//            (BENCH_STEADY_RATE over HTTP), then on the idle system.
+//   sources  each source alone: HTTP (BENCH_LINES), syslog TCP (BENCH_SYSLOG_LINES, one
+//            connection) and rsyslog + ompgsql on the same stream (bench/rsyslog.js; the
+//            Lookout/rsyslog ratio), UDP (BENCH_SOURCES_UDP_RATE for BENCH_SOURCES_UDP_SECONDS),
+//            a file source reading a file of BENCH_SYSLOG_LINES lines.
+//   http     HTTP alone only (the first part of `sources`); BENCH_ONLY=http means
+//            BENCH_PHASES=http (fast HTTP-only throughput, used by bench/scale.js).
+//
+// While waiting it reads only cheap signals (the Redis counter <prefix>:stats:pipeline
+// lines_stored and the BullMQ job counts); the database is counted once per phase at the end. CPU
+// and RSS of every process (api, workers, Postgres backends, Postgres server processes, Redis, the
+// bench itself) are sampled every second from /proc.
+//
+// Settings (env):
+//   BENCH_SECONDS (60)             length of the sustained phase; 600 for the 10-minute soak
+//   BENCH_PHASES (parsing,sustained,steady,sources)  phases to run, in that order
+//   BENCH_ONLY                     `http`: the HTTP-alone phase only (bench/scale.js)
+//   BENCH_WORKERS (1)              worker processes (`npm run bench:scale` runs 1, 2, 3)
+//   BENCH_CONCURRENCY (4)          HTTP requests in flight
+//   BENCH_REQUEST_LINES (5000)     lines per HTTP request
+//   BENCH_UDP_RATE (2000)          syslog UDP lines/s in the sustained phase
+//   BENCH_FILE_RATE (5000)         lines/s appended to the tailed file in the sustained phase
+//   BENCH_PROBE_INTERVAL_MS (250)  one latency probe line every …
+//   BENCH_PROBE_POLL_MS (40)       the search API is asked for outstanding probes every …
+//   BENCH_LIVE_TAIL (1)            0: no live-tail subscriber during the probed phases (a
+//                                  subscriber makes the workers publish every stored batch)
+//   BENCH_STEADY_RATE (10000), BENCH_STEADY_SECONDS (15)  the steady latency phase
+//   BENCH_IDLE_PROBES (20)         probes on the idle system
+//   BENCH_LINES (400000)           HTTP-alone lines
+//   BENCH_SYSLOG_LINES (400000)    syslog TCP alone, rsyslog peer, file read alone
+//   BENCH_SOURCES_UDP_RATE (25000), BENCH_SOURCES_UDP_SECONDS (8)  UDP alone
+//   BENCH_COPY_ROWS (400000)       rows of the COPY ceiling measurement
+//   BENCH_PORT (8181), BENCH_SYSLOG_PORT (5515)  the system's HTTP and syslog ports
+//   BENCH_METRICS_PORT (9471)      WORKER_METRICS_PORT of the first worker (next ones +1, …)
+//   BENCH_DATABASE_SERVER (postgres://postgres@127.0.0.1:5432), REDIS_URL (redis://127.0.0.1:6379)
+//   WORKER_CONCURRENCY             passed to the workers (their default: 2)
+//   BENCH_NODE_ARGS                extra node flags for the system's processes (e.g. --cpu-prof)
+//   BENCH_VERBOSE                  echo the system's stdout (it is always in the .log files)
+//   A running system instead (its database is written to; Lookout's own processes are then not
+//   sampled): BENCH_URL, BENCH_ADMIN_PASSWORD, DATABASE_URL, REDIS_PREFIX (lookout),
+//   BENCH_SYSLOG_PORT (5514 then).
+//
+// Writes bench/results/<timestamp>.json (everything, with a per-second timeline),
+// bench/results/<timestamp>.md (the summary, also printed) and
+// bench/results/<timestamp>.<process>.log (each system process's output; warnings and errors are
+// counted in the summary). Exit code 1 only
+// when lines were lost, duplicated or split for HTTP, syslog TCP or file (UDP loss is reported).
 const { spawn, spawnSync } = require('node:child_process');
-const { mkdirSync, writeFileSync } = require('node:fs');
+const {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
-const { randomUUID } = require('node:crypto');
+const { Readable } = require('node:stream');
+const { pipeline } = require('node:stream/promises');
 const { Client } = require('pg');
 const { from: copyFrom } = require('pg-copy-streams');
-const { pipeline } = require('node:stream/promises');
-const { Readable } = require('node:stream');
-const { fileTail, syslogTcp, syslogUdp } = require('./sources');
+const Redis = require('ioredis');
+const sources = require('./sources');
 const { rsyslogPeer } = require('./rsyslog');
-const { mkdtempSync, rmSync } = require('node:fs');
+const { PipelineWatch } = require('./pipeline');
+const { ResourceSampler } = require('./resources');
+const { LatencyProbes } = require('./probes');
+const { scrapeWorkers, workerMetricsBetween } = require('./worker-metrics');
+const { evaluateTargets, integrity, renderMarkdown } = require('./report');
 
 const root = join(__dirname, '..');
-const LINES = Number(process.env.BENCH_LINES ?? 400_000);
-const REQUEST_LINES = Number(process.env.BENCH_REQUEST_LINES ?? 5000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
-const PORT = Number(process.env.BENCH_PORT ?? 8181);
-const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE ?? 10_000);
-const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 10);
-const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
-const DATABASE_URL = process.env.BENCH_URL ? process.env.DATABASE_URL : `${SERVER}/lookout_bench`;
-const BASE = process.env.BENCH_URL ?? `http://127.0.0.1:${PORT}`;
-const SYSLOG_PORT = Number(process.env.BENCH_SYSLOG_PORT ?? 5515);
-const SYSLOG_LINES = Number(process.env.BENCH_SYSLOG_LINES ?? 400_000);
-const UDP_RATE = Number(process.env.BENCH_UDP_RATE ?? 25_000);
-const UDP_SECONDS = Number(process.env.BENCH_UDP_SECONDS ?? 8);
-/** Worker processes to start (scale-out: `npm run bench:scale` runs 1, 2 and 3). */
-const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
-/** `http`: only the HTTP throughput phase (used by bench/scale.js). */
-const ONLY = process.env.BENCH_ONLY ?? 'all';
+const RESULTS = join(root, 'bench/results');
+/** The run's time names its files: bench/results/<STEM>.json, .md and .<process>.log. */
+const RUN_AT = new Date().toISOString();
+const STEM = join(RESULTS, RUN_AT.replace(/[:.]/g, '-'));
+const env = process.env;
+const number = (name, fallback) => Number(env[name] ?? fallback);
+const EXTERNAL = env.BENCH_URL !== undefined;
+const PORT = number('BENCH_PORT', 8181);
+const SETTINGS = {
+  seconds: number('BENCH_SECONDS', 60),
+  workers: EXTERNAL ? undefined : number('BENCH_WORKERS', 1),
+  workerConcurrency: env.WORKER_CONCURRENCY ?? '2 (default)',
+  concurrency: number('BENCH_CONCURRENCY', 4),
+  requestLines: number('BENCH_REQUEST_LINES', 5000),
+  udpRate: number('BENCH_UDP_RATE', 2000),
+  fileRate: number('BENCH_FILE_RATE', 5000),
+  probeIntervalMs: number('BENCH_PROBE_INTERVAL_MS', 250),
+  probePollMs: number('BENCH_PROBE_POLL_MS', 40),
+  liveTail: env.BENCH_LIVE_TAIL !== '0',
+  steadyRate: number('BENCH_STEADY_RATE', 10_000),
+  steadySeconds: number('BENCH_STEADY_SECONDS', 15),
+  idleProbes: number('BENCH_IDLE_PROBES', 20),
+  httpLines: number('BENCH_LINES', 400_000),
+  syslogLines: number('BENCH_SYSLOG_LINES', 400_000),
+  sourcesUdpRate: number('BENCH_SOURCES_UDP_RATE', 25_000),
+  sourcesUdpSeconds: number('BENCH_SOURCES_UDP_SECONDS', 8),
+  copyRows: number('BENCH_COPY_ROWS', 400_000),
+};
+const PHASES = (
+  env.BENCH_ONLY === 'http' ? 'http' : (env.BENCH_PHASES ?? 'parsing,sustained,steady,sources')
+)
+  .split(',')
+  .map((phase) => phase.trim())
+  .filter(Boolean);
+const KNOWN_PHASES = ['parsing', 'sustained', 'steady', 'sources', 'http'];
+const SERVER = env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+const DATABASE_URL = EXTERNAL ? env.DATABASE_URL : `${SERVER}/lookout_bench`;
+const REDIS_URL = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_PREFIX = EXTERNAL ? (env.REDIS_PREFIX ?? 'lookout') : 'lookout-bench';
+const BASE = env.BENCH_URL ?? `http://127.0.0.1:${PORT}`;
+const SYSLOG_HOST = new URL(BASE).hostname;
+const SYSLOG_PORT = number('BENCH_SYSLOG_PORT', EXTERNAL ? 5514 : 5515);
+const METRICS_PORT = number('BENCH_METRICS_PORT', 9471);
+/** The api keeps its live-tail subscription this long after the last client leaves (+ margin). */
+const LIVE_TAIL_LINGER_MS = 11_500;
+
+/**
+ * Source and syslog app names of this run's lines. A fresh system has none from earlier runs; a
+ * running one (BENCH_URL) may, so there they carry the run's id.
+ */
+const named = (name) => (EXTERNAL ? `${name}-${Date.parse(RUN_AT).toString(36)}` : name);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (message) =>
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const seconds = (from, to) => Number(((to - from) / 1000).toFixed(2));
+const perSecond = (lines, from, to) => Math.round(lines / ((to - from) / 1000));
+const difference = (before, after) =>
+  before === undefined || after === undefined ? null : after - before;
 
-const PATHS = [
-  '/api/orders',
-  '/api/orders/42',
-  '/api/users',
-  '/login',
-  '/static/app.js',
-  '/api/search?q=shoes',
-];
-const MESSAGES = [
-  'request served',
-  'upstream slow',
-  'cache miss',
-  'payment declined',
-  'user signed in',
-];
-/** A realistic JSON log line (~220 bytes), as an application logger would write it. */
-function makeLine(i, now) {
-  const status = i % 50 === 0 ? 503 : i % 17 === 0 ? 404 : 200;
-  return JSON.stringify({
-    ts: new Date(now - (LINES - i)).toISOString(),
-    level: status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info',
-    msg: `${MESSAGES[i % MESSAGES.length]} seq=${i}`,
-    method: i % 4 === 0 ? 'POST' : 'GET',
-    path: PATHS[i % PATHS.length],
-    status,
-    latency_ms: (i * 7) % 900,
-    host: `web-${i % 8}`,
-    request_id: `r${i.toString(36)}x${(i * 2654435761) % 4294967296}`,
-  });
-}
-
-function percentile(values, p) {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function resetDatabase() {
-  const admin = new Client({ connectionString: `${SERVER}/postgres` });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS lookout_bench WITH (FORCE)');
-  await admin.end();
-  const redis = spawnSync('redis-cli', ['--scan', '--pattern', 'lookout-bench:*'], {
-    encoding: 'utf8',
-  });
-  const keys = redis.stdout.split('\n').filter(Boolean);
-  for (let i = 0; i < keys.length; i += 500)
-    spawnSync('redis-cli', ['del', ...keys.slice(i, i + 500)]);
-}
-
-function startProcess(name, file, env) {
-  const child = spawn(process.execPath, [file], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.on(
-    'data',
-    (chunk) => process.env.BENCH_VERBOSE && process.stdout.write(`${name} | ${chunk}`),
-  );
-  child.stderr.on('data', (chunk) => process.stderr.write(`${name} | ${chunk}`));
-  return child;
-}
-
-/** CPU seconds and peak RSS of a process from /proc (Linux). */
-function processStats(pid) {
-  try {
-    const stat = require('node:fs')
-      .readFileSync(`/proc/${pid}/stat`, 'utf8')
-      .split(') ')[1]
-      .split(' ');
-    const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8');
-    const ticks = 100;
-    return {
-      cpuSeconds: (Number(stat[11]) + Number(stat[12])) / ticks,
-      peakRssMb: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024,
-    };
-  } catch {
-    return undefined;
-  }
-}
+/** What the sampler records beside CPU and RSS each second: a phase's send counters. */
+const live = { sent: undefined };
 
 async function json(response) {
   const text = await response.text();
   if (!response.ok) throw new Error(`${response.status} ${text}`);
-  return JSON.parse(text);
+  return text ? JSON.parse(text) : undefined;
 }
 
-async function storedLines(db, source) {
-  return Number(
-    (await db.query('SELECT count(*) AS n FROM logs WHERE source = $1', [source])).rows[0].n,
+// ---------- the system under test ----------
+
+async function resetState() {
+  const admin = new Client({ connectionString: `${SERVER}/postgres` });
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS lookout_bench WITH (FORCE)');
+  await admin.end();
+  // Queued jobs of an earlier run would meet this run's batch ids.
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A process's output goes to bench/results/<run>.<name>.log; warnings and errors are counted. */
+function startProcess(name, file, extraEnv) {
+  const nodeArgs = (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, file], {
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  mkdirSync(RESULTS, { recursive: true });
+  const logFile = `${STEM}.${name}.log`;
+  const output = createWriteStream(logFile);
+  const logged = { file: logFile, warnings: 0, errors: 0 };
+  const count = (chunk) => {
+    // pino levels: 40 warn, 50 error, 60 fatal (LOG_FORMAT=json, the default).
+    for (const match of String(chunk).matchAll(/"level":(\d+)/g)) {
+      if (match[1] === '40') logged.warnings++;
+      else if (Number(match[1]) >= 50) logged.errors++;
+    }
+  };
+  child.stdout.on('data', (chunk) => {
+    output.write(chunk);
+    count(chunk);
+    if (env.BENCH_VERBOSE) process.stdout.write(`${name} | ${chunk}`);
+  });
+  child.stderr.on('data', (chunk) => {
+    output.write(chunk);
+    count(chunk);
+    process.stderr.write(`${name} | ${chunk}`);
+  });
+  child.once('exit', () => output.end());
+  return { name, pid: child.pid, child, logged };
+}
+
+async function login(password) {
+  const { accessToken } = await json(
+    await fetch(`${BASE}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    }),
   );
+  return accessToken;
 }
 
-async function main() {
-  const children = [];
-  let apiKey = process.env.BENCH_API_KEY;
-  let accessToken = process.env.BENCH_TOKEN;
-  if (!process.env.BENCH_URL) {
-    // Always rebuild (swc takes under a second): a stale dist/ would measure old code.
-    log('building the server');
-    const build = spawnSync('npm', ['run', 'build:server'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('build failed');
-    await resetDatabase();
-    const env = {
-      PORT: String(PORT),
-      SYSLOG_PORT: String(SYSLOG_PORT),
-      DATABASE_URL,
-      REDIS_PREFIX: 'lookout-bench',
-      ADMIN_PASSWORD: 'bench-password',
-      LOG_LEVEL: 'warn',
-    };
-    children.push({
-      name: 'api',
-      child: startProcess('api', join(root, 'dist/apps/api/src/main.js'), env),
-    });
-    await sleep(300); // the api creates and migrates the database; the worker waits on the same lock
-    for (let n = 1; n <= WORKERS; n++) {
-      const name = WORKERS === 1 ? 'worker' : `worker-${n}`;
-      children.push({
-        name,
-        child: startProcess(name, join(root, 'dist/apps/worker/src/main.js'), env),
-      });
-    }
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${BASE}/health`)).ok) break;
-      } catch {
-        /* not up yet */
-      }
-      if (i > 300) throw new Error('the api did not become healthy in 30 s');
-      await sleep(100);
-    }
-    ({ accessToken } = await json(
-      await fetch(`${BASE}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: 'bench-password' }),
+/** Builds, resets the bench's database and Redis prefix, starts api + workers, waits for /health. */
+async function startProcesses({ children, metricsPorts, password }) {
+  log('building the server'); // always: a stale dist/ would measure old code
+  const build = spawnSync('npm', ['run', 'build:server'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+  const busy = await fetch(`${BASE}/health`).then(
+    () => true,
+    () => false,
+  );
+  if (busy) throw new Error(`port ${PORT} already serves something: stop it or set BENCH_PORT`);
+  await resetState();
+  const systemEnv = {
+    PORT: String(PORT),
+    SYSLOG_PORT: String(SYSLOG_PORT),
+    DATABASE_URL,
+    REDIS_URL,
+    REDIS_PREFIX,
+    ADMIN_PASSWORD: password,
+    LOG_LEVEL: 'warn',
+  };
+  children.push(startProcess('api', join(root, 'dist/apps/api/src/main.js'), systemEnv));
+  await sleep(300); // the api creates and migrates the database; workers wait on the same lock
+  for (let n = 1; n <= SETTINGS.workers; n++) {
+    const name = SETTINGS.workers === 1 ? 'worker' : `worker-${n}`;
+    const port = METRICS_PORT + n - 1;
+    metricsPorts[port] = name;
+    children.push(
+      startProcess(name, join(root, 'dist/apps/worker/src/main.js'), {
+        ...systemEnv,
+        WORKER_METRICS_PORT: String(port),
       }),
-    ));
-    ({ key: apiKey } = await json(
+    );
+  }
+  for (let i = 0; ; i++) {
+    const healthy = await fetch(`${BASE}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (healthy) break;
+    if (i > 300) throw new Error('the api did not become healthy in 30 s');
+    await sleep(100);
+  }
+}
+
+/** Starts api + workers (or finds BENCH_URL), signs in, creates the bench's API key. */
+async function startSystem() {
+  const children = [];
+  const metricsPorts = {};
+  const password = EXTERNAL ? env.BENCH_ADMIN_PASSWORD : 'bench-password';
+  if (EXTERNAL && !password) throw new Error('BENCH_URL needs BENCH_ADMIN_PASSWORD');
+  // Access tokens live 15 minutes: every use that needs one (creating sources and rules) signs in.
+  const token = () => login(password);
+  try {
+    if (!EXTERNAL) await startProcesses({ children, metricsPorts, password });
+    else if (env.BENCH_METRICS_PORT) metricsPorts[METRICS_PORT] = 'worker';
+    const { key: apiKey } = await json(
       await fetch(`${BASE}/api/v1/api-keys`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
-        body: JSON.stringify({ name: 'bench' }),
-      }),
-    ));
-  }
-  // Parsing throughput per built-in format, on one core (its own report, summarised in ours).
-  log('parsing throughput per format (bench/parsing.js)');
-  const parsingRun =
-    ONLY === 'all'
-      ? spawnSync(process.execPath, [join(__dirname, 'parsing.js')], { encoding: 'utf8' })
-      : { stdout: '' };
-  process.stdout.write(parsingRun.stdout);
-  const parsingReport = /parsing-[^\s]+\.json/.exec(parsingRun.stdout)?.[0];
-  const parsing = parsingReport
-    ? JSON.parse(
-        require('node:fs').readFileSync(join(root, 'bench/results', parsingReport), 'utf8'),
-      )
-    : undefined;
-
-  const db = new Client({ connectionString: DATABASE_URL });
-  await db.connect();
-  await sleep(1000); // let the worker finish booting
-
-  // Request bodies are made before the clock starts, so the client's own work is not counted.
-  const now = Date.now();
-  const bodies = [];
-  for (let start = 0; start < LINES; start += REQUEST_LINES) {
-    const lines = [];
-    for (let i = start; i < Math.min(LINES, start + REQUEST_LINES); i++)
-      lines.push(makeLine(i, now));
-    bodies.push(lines.join('\n'));
-  }
-  const bytes = bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0);
-  log(
-    `sending ${LINES} lines (${(bytes / 1e6).toFixed(1)} MB NDJSON) in ${bodies.length} requests, ${CONCURRENCY} at a time`,
-  );
-
-  // Latency probes: a single tagged line every 200 ms, timed until the search API returns it.
-  const probeLatencies = [];
-  let probing = true;
-  const probe = async () => {
-    const tag = `probe${randomUUID().replace(/-/g, '')}`;
-    const started = performance.now();
-    await json(
-      await fetch(`${BASE}/api/v1/ingest?source=bench-probe`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain', 'x-api-key': apiKey },
-        body: `latency probe ${tag}`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
+        body: JSON.stringify({ name: `bench ${new Date().toISOString()}` }),
       }),
     );
-    for (;;) {
-      const found = await json(
-        await fetch(`${BASE}/api/v1/logs?source=bench-probe&q=${tag}&limit=1`, {
-          headers: { 'x-api-key': apiKey },
-        }),
-      );
-      if (found.items.length > 0) return performance.now() - started;
-      await sleep(5);
-    }
-  };
-  const probeLoop = (async () => {
-    while (probing) {
-      probeLatencies.push(await probe());
-      await sleep(200);
-    }
-  })();
-
-  const started = performance.now();
-  let next = 0;
-  let accepted = 0;
-  let retries = 0;
-  const sender = async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++];
-      for (;;) {
-        const response = await fetch(`${BASE}/api/v1/ingest?source=bench`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-ndjson', 'x-api-key': apiKey },
-          body,
-        });
-        if (response.status === 202) {
-          accepted += (await response.json()).accepted;
-          break;
-        }
-        if (response.status !== 429 && response.status !== 503)
-          throw new Error(`ingest: ${response.status} ${await response.text()}`);
-        retries++;
-        await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, sender));
-  const acceptedAt = performance.now();
-  log(
-    `all ${accepted} lines accepted in ${((acceptedAt - started) / 1000).toFixed(2)} s; waiting until stored`,
-  );
-
-  let stored = 0;
-  let lastReport = 0;
-  for (;;) {
-    stored = await storedLines(db, 'bench');
-    if (stored >= LINES) break;
-    if (performance.now() - lastReport > 2000) {
-      log(`stored ${stored} / ${LINES}`);
-      lastReport = performance.now();
-    }
-    if (performance.now() - acceptedAt > 600_000)
-      throw new Error(`only ${stored} of ${LINES} lines stored after 10 min`);
-    await sleep(50);
+    return {
+      children,
+      metricsPorts,
+      apiKey,
+      token,
+      stop: () => children.forEach(({ child }) => child.kill('SIGTERM')),
+    };
+  } catch (error) {
+    for (const { child } of children) child.kill('SIGTERM');
+    throw error;
   }
-  const storedAt = performance.now();
-  probing = false;
-  await probeLoop;
-  const loadedProbes = [...probeLatencies];
+}
 
-  const scenarios =
-    ONLY === 'all' ? await sourceScenarios({ db, accessToken, apiKey, probe }) : undefined;
-  const { tcp, rsyslog, udp, fileResult, together } = scenarios ?? {};
-  const steadyProbes = scenarios?.steadyProbes ?? [];
-  const steadySent = scenarios?.steadySent ?? 0;
-  const steadyStored = scenarios?.steadyStored ?? 0;
-  const idleProbes = scenarios?.idleProbes ?? [];
-  await sleep(500);
-  const finalCount = await storedLines(db, 'bench');
-  const distinct = Number(
-    (
-      await db.query(
-        `SELECT count(DISTINCT fields->>'request_id') AS n FROM logs WHERE source = 'bench'`,
-      )
-    ).rows[0].n,
-  );
-  const processes = Object.fromEntries(
-    children.map(({ name, child }) => [name, processStats(child.pid)]),
-  );
+async function deleteSource(system, id) {
+  await fetch(`${BASE}/api/v1/sources/${id}`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${await system.token()}` },
+  });
+}
 
-  // The bare COPY ceiling: the same kind of rows straight into the same table, one connection.
-  log('measuring the bare COPY ceiling into the same table');
-  const copyRows = LINES;
-  const copyBatch = 5000;
-  const ids = await db.query(`SELECT nextval('logs_id_seq') AS first`);
-  let id = Number(ids.rows[0].first) + 1_000_000_000;
-  const copyStarted = performance.now();
-  for (let start = 0; start < copyRows; start += copyBatch) {
-    const rows = [];
-    for (let i = start; i < Math.min(copyRows, start + copyBatch); i++) {
-      const status = i % 50 === 0 ? 503 : 200;
-      const ts = new Date(now - (copyRows - i)).toISOString();
-      rows.push(
-        [
-          id++,
-          ts,
-          ts,
-          status >= 500 ? 3 : 6,
-          'bench-copy',
-          `web-${i % 8}`,
-          `${MESSAGES[i % 5]} seq=${i}`,
-          '\\N',
-          status,
-          'GET',
-          PATHS[i % PATHS.length],
-          (i * 7) % 900,
-          JSON.stringify({ request_id: `c${i}` }),
-          '\\N',
-        ].join('\t'),
-      );
-    }
-    const stream = db.query(
-      copyFrom(
-        'COPY logs (id, ts, received_at, level, source, host, message, raw, status_code, method, path, latency_ms, fields, parse_error) FROM STDIN',
-      ),
-    );
-    await pipeline(Readable.from([rows.join('\n') + '\n']), stream);
-  }
-  const copySeconds = (performance.now() - copyStarted) / 1000;
+// ---------- phases ----------
 
-  const e2eSeconds = (storedAt - started) / 1000;
-  const result = {
-    benchmark: 'foundation: HTTP ingest end to end',
-    at: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      memoryGb: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
-    },
-    settings: {
-      lines: LINES,
-      requestLines: REQUEST_LINES,
-      concurrency: CONCURRENCY,
-      workerConcurrency: process.env.WORKER_CONCURRENCY ?? '2 (default)',
-      format: 'NDJSON',
-    },
-    http: {
-      linesPerSecond: Math.round(LINES / e2eSeconds),
-      secondsFirstRequestToLastStored: Number(e2eSeconds.toFixed(2)),
-      secondsToAcceptAll: Number(((acceptedAt - started) / 1000).toFixed(2)),
-      acceptedLines: accepted,
-      storedLines: finalCount,
-      distinctLines: distinct,
-      lost: LINES - distinct,
-      duplicated: finalCount - distinct,
-      retriesAfterBackpressure: retries,
-      megabytesPerSecond: Number((bytes / 1e6 / e2eSeconds).toFixed(1)),
-    },
-    latencyMs: {
-      // Under full load a probe waits behind the whole backlog: this is queueing time.
-      underFullLoad: latencySummary(loadedProbes),
-      steady: {
-        linesPerSecond: STEADY_RATE,
-        seconds: STEADY_SECONDS,
-        linesSent: steadySent,
-        linesStored: steadyStored,
-        ...latencySummary(steadyProbes),
-      },
-      idle: latencySummary(idleProbes),
-    },
-    sources: {
-      syslogTcp: tcp,
-      rsyslogPeer: rsyslog,
-      syslogUdp: udp,
-      fileTail: fileResult,
-      together,
-    },
-    workers: WORKERS,
-    parsing: parsing && { formats: parsing.formats, autoDetect: parsing.autoDetect },
-    copyCeiling: {
-      rows: copyRows,
-      batch: copyBatch,
-      rowsPerSecond: Math.round(copyRows / copySeconds),
-    },
-    ratioToCopyCeiling: Number((LINES / e2eSeconds / (copyRows / copySeconds)).toFixed(2)),
-    processes,
-    target: {
-      linesPerSecond: 20_000,
-      met: LINES / e2eSeconds >= 20_000 && LINES - distinct === 0 && finalCount === distinct,
-    },
-  };
-  await db.end();
-  for (const { child } of children) child.kill('SIGTERM');
-
-  mkdirSync(join(root, 'bench/results'), { recursive: true });
-  const file = join(root, 'bench/results', `${result.at.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-  console.log(JSON.stringify(result, null, 2));
-  log(
-    `HTTP end to end: ${result.http.linesPerSecond} lines/s (COPY ceiling ${result.copyCeiling.rowsPerSecond} rows/s, ratio ${result.ratioToCopyCeiling}); lost ${result.http.lost}, duplicated ${result.http.duplicated}`,
-  );
-  log(
-    `ingest→searchable at ${STEADY_RATE} lines/s: p50 ${result.latencyMs.steady.p50} ms, p99 ${result.latencyMs.steady.p99} ms; idle p50 ${result.latencyMs.idle.p50} ms; behind the full-load backlog p50 ${result.latencyMs.underFullLoad.p50} ms`,
-  );
-  log(`report: ${file}`);
-  if (!result.target.met) process.exitCode = 1;
+function parsingPhase() {
+  log('parsing throughput per format, one core (bench/parsing.js)');
+  const run = spawnSync(process.execPath, [join(__dirname, 'parsing.js')], { encoding: 'utf8' });
+  process.stdout.write(run.stdout);
+  const file = /parsing-[^\s]+\.json/.exec(run.stdout)?.[0];
+  if (!file) return { failed: run.stderr.slice(-2000) };
+  const parsing = JSON.parse(readFileSync(join(RESULTS, file), 'utf8'));
+  return { report: file, formats: parsing.formats, autoDetect: parsing.autoDetect };
 }
 
 /**
- * Every source one at a time (syslog TCP with the rsyslog peer beside it, UDP, file), all sources
- * together, then ingest→searchable latency at a steady rate and idle.
+ * The bare COPY ceiling: the rows Lookout stores for the HTTP NDJSON lines (same columns, the JSON
+ * line as `raw`, the leftover field in `fields`), built before the clock starts and COPYed straight
+ * into the same table in 5,000-row statements over one connection.
  */
-async function sourceScenarios({ db, accessToken, apiKey, probe }) {
-  // Per source, one at a time: syslog TCP (one connection, as fast as it goes), syslog UDP (paced).
-  const host = new URL(BASE).hostname;
-  log(`syslog TCP: ${SYSLOG_LINES} RFC 5424 lines over one connection`);
-  const tcp = await syslogTcp({ host, port: SYSLOG_PORT, lines: SYSLOG_LINES, db, log });
-  log(`syslog TCP: ${tcp.linesPerSecond} lines/s, lost ${tcp.lost}`);
+async function copyCeiling(db) {
+  log(`COPY ceiling: ${SETTINGS.copyRows} rows into logs, one connection, system idle`);
+  const batch = 5000;
+  const { rows } = await db.query(`SELECT nextval('logs_id_seq') AS first`);
+  let id = Number(rows[0].first) + 1_000_000_000; // far from the ids the workers take
+  const escape = (text) => text.replace(/\\/g, '\\\\');
+  const receivedAt = new Date().toISOString();
+  const bodies = [];
+  for (let start = 0; start < SETTINGS.copyRows; start += batch) {
+    const lines = sources
+      .ndjsonBody(start, Math.min(batch, SETTINGS.copyRows - start))
+      .split('\n')
+      .map((raw) => {
+        const line = JSON.parse(raw);
+        return [
+          id++,
+          line.ts,
+          receivedAt,
+          line.level === 'error' ? 3 : line.level === 'warn' ? 4 : 6,
+          'bench-copy',
+          line.host,
+          line.msg,
+          escape(raw),
+          line.status,
+          line.method,
+          line.path,
+          line.latency_ms,
+          escape(JSON.stringify({ request_id: line.request_id })),
+          '\\N',
+        ].join('\t');
+      });
+    bodies.push(Buffer.from(lines.join('\n') + '\n'));
+  }
+  const started = performance.now();
+  for (const body of bodies) {
+    await pipeline(
+      Readable.from([body]),
+      db.query(
+        copyFrom(
+          'COPY logs (id, ts, received_at, level, source, host, message, raw, status_code, method, path, latency_ms, fields, parse_error) FROM STDIN',
+        ),
+      ),
+    );
+  }
+  const rowsPerSecond = perSecond(SETTINGS.copyRows, started, performance.now());
+  log(`COPY ceiling: ${rowsPerSecond} rows/s`);
+  return {
+    rows: SETTINGS.copyRows,
+    batch,
+    connections: 1,
+    rowsPerSecond,
+    rowsAsStored: 'HTTP NDJSON',
+  };
+}
+
+/** Per-second stored rate from the sampler's counter readings between two times. */
+function storedTimeline(samples) {
+  const rates = [];
+  for (let i = 1; i < samples.length; i++) {
+    const dt = (samples[i].t - samples[i - 1].t) / 1000;
+    if (samples[i].stored === undefined || samples[i - 1].stored === undefined || dt <= 0) continue;
+    rates.push(Math.round((samples[i].stored - samples[i - 1].stored) / dt));
+  }
+  return rates;
+}
+
+function distribution(values) {
+  if (values.length === 0) return { min: null, median: null, max: null };
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    min: sorted[0],
+    median: sorted[Math.floor((sorted.length - 1) / 2)],
+    max: sorted[sorted.length - 1],
+  };
+}
+
+async function sustainedPhase({ system, db, watch, sampler, probes }) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'lookout-bench-'));
+  const file = join(dir, 'bench-file.log');
+  writeFileSync(file, '');
+  const fileSource = await sources.createFileSource({
+    baseUrl: BASE,
+    token: await system.token(),
+    name: named('bench-file'),
+    path: file,
+  });
+  await sleep(1500); // the tailer opens the file
+  const metricsBefore = await scrapeWorkers(Object.keys(system.metricsPorts));
+  const baseline = await watch.storedLines();
+  const probesBefore = probes.accepted;
+  const udpDropsBefore = sources.udpKernelDrops(SYSLOG_PORT);
+  const sent = { http: sources.newStats(), tcp: { sent: 0 }, udp: { sent: 0 }, file: { sent: 0 } };
+  live.sent = sent;
+  let stopping = false;
+  const stop = () => stopping;
+  log(
+    `sustained: all sources at once for ${SETTINGS.seconds} s (HTTP ${SETTINGS.concurrency}×${SETTINGS.requestLines} lines, syslog TCP, UDP ${SETTINGS.udpRate}/s, file ${SETTINGS.fileRate}/s)`,
+  );
+  const started = performance.now();
+  const senders = Promise.all([
+    sources.httpSenders({
+      baseUrl: BASE,
+      apiKey: system.apiKey,
+      source: named('bench-http'),
+      concurrency: SETTINGS.concurrency,
+      requestLines: SETTINGS.requestLines,
+      stop,
+      stats: sent.http,
+    }),
+    sources.syslogTcp({
+      host: SYSLOG_HOST,
+      port: SYSLOG_PORT,
+      app: named('bench-tcp'),
+      stop,
+      stats: sent.tcp,
+    }),
+    sources.syslogUdp({
+      host: SYSLOG_HOST,
+      port: SYSLOG_PORT,
+      app: named('bench-udp'),
+      rate: SETTINGS.udpRate,
+      stop,
+      stats: sent.udp,
+    }),
+    sources.appendFile({
+      path: file,
+      name: named('bench-file'),
+      rate: SETTINGS.fileRate,
+      stop,
+      stats: sent.file,
+    }),
+  ]);
+  const probing = probes.start('sustained');
+  for (;;) {
+    const left = SETTINGS.seconds * 1000 - (performance.now() - started);
+    if (left < 100) break;
+    await sleep(Math.min(10_000, left));
+    const now = performance.now();
+    const recent = storedTimeline(sampler.between(now - 10_500, now));
+    log(
+      `  ${Math.round((now - started) / 1000)} s: ${(await watch.storedLines()) - baseline} lines stored, ${distribution(recent).median ?? '?'} lines/s lately, ${await watch.pendingJobs()} jobs queued`,
+    );
+  }
+  stopping = true;
+  const sendingEnded = performance.now();
+  await Promise.all([senders, probing.stopPosting()]);
+  const sendersStopped = performance.now();
+  const probeLines = probes.accepted - probesBefore;
+  const reliable = sent.http.sent + sent.tcp.sent + sent.file.sent + probeLines;
+  log(
+    `sustained: senders stopped; waiting until the ${reliable + sent.udp.sent} lines sent are stored`,
+  );
+  const waited = await watch.waitStored({
+    baseline,
+    expected: reliable,
+    optional: sent.udp.sent,
+    label: 'sustained',
+    log,
+  });
+  const storedAt = waited.lastStoredAt;
+  const udpDropsAfter = sources.udpKernelDrops(SYSLOG_PORT);
+  const latency = await probing.finish();
+  live.sent = undefined;
+  const metricsAfter = await scrapeWorkers(Object.keys(system.metricsPorts));
+  await deleteSource(system, fileSource.id);
+  rmSync(dir, { recursive: true, force: true });
+
+  log('sustained: counting the stored lines per source');
+  const perSource = {
+    http: {
+      ...sources.tally(
+        sent.http.sent,
+        await sources.countStored(db, { source: named('bench-http') }),
+      ),
+      requests: sent.http.requests,
+      pushedBack: sent.http.pushedBack,
+      errors: sent.http.errors,
+    },
+    syslogTcp: sources.tally(
+      sent.tcp.sent,
+      await sources.countStored(db, { source: 'syslog', app: named('bench-tcp') }),
+    ),
+    syslogUdp: {
+      ...sources.tally(
+        sent.udp.sent,
+        await sources.countStored(db, { source: 'syslog', app: named('bench-udp') }),
+      ),
+      kernelDrops: difference(udpDropsBefore, udpDropsAfter),
+    },
+    file: sources.tally(
+      sent.file.sent,
+      await sources.countStored(db, { source: named('bench-file') }),
+    ),
+  };
+  const linesStored = Object.values(perSource).reduce((sum, source) => sum + source.stored, 0);
+  for (const source of Object.values(perSource))
+    source.linesPerSecond = perSecond(source.stored, started, storedAt);
+
+  const whileSending = storedTimeline(sampler.between(started, sendingEnded));
+  // The first second includes the ramp-up of every sender: the rate that held is the rest.
+  const held = distribution(whileSending.slice(1));
+  const resources = sampler.summary(started, storedAt);
+  const memory = sampler.summary(started, sendingEnded);
+  for (const [name, summary] of Object.entries(resources)) {
+    for (const field of ['rssStartMb', 'rssAfterWarmupMb', 'rssEndMb', 'rssSlopeMbPerMin', 'flat'])
+      summary[field] = memory[name]?.[field] ?? null;
+  }
+  return {
+    seconds: SETTINGS.seconds,
+    secondsSending: seconds(started, sendingEnded),
+    secondsToStopSenders: seconds(sendingEnded, sendersStopped),
+    secondsStartToLastStored: seconds(started, storedAt),
+    allStored: waited.complete,
+    linesStored,
+    linesPerSecond: perSecond(linesStored, started, storedAt),
+    storedPerSecondWhileSending: { ...held, seconds: whileSending },
+    sources: perSource,
+    probeLines,
+    latency,
+    processes: resources,
+    workerBatches: workerMetricsBetween(metricsBefore, metricsAfter, system.metricsPorts),
+    timeline: sampler.between(started, storedAt).map((sample) => ({
+      second: Math.round((sample.t - started) / 100) / 10,
+      stored: sample.stored === undefined ? null : sample.stored - baseline,
+      pendingJobs: sample.pendingJobs,
+      sent: sample.sent,
+      cpuSeconds: sample.cpuSeconds,
+      rssMb: sample.rssMb,
+    })),
+  };
+}
+
+/** HTTP at a rate the system sustains, probes beside it; then probes on the idle system. */
+async function steadyPhase({ system, db, watch, probes }) {
+  log(
+    `steady: ${SETTINGS.steadyRate} lines/s over HTTP for ${SETTINGS.steadySeconds} s, with probes`,
+  );
+  const baseline = await watch.storedLines();
+  const probesBefore = probes.accepted;
+  const probing = probes.start('steady');
+  const perTick = Math.round(SETTINGS.steadyRate / 10);
+  let sent = 0;
+  const started = performance.now();
+  for (let tick = 1; tick <= SETTINGS.steadySeconds * 10; tick++) {
+    const { accepted } = await json(
+      await fetch(`${BASE}/api/v1/ingest?source=${named('bench-steady')}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson', 'x-api-key': system.apiKey },
+        body: sources.ndjsonBody(sent, perTick),
+      }),
+    );
+    sent += accepted;
+    const wait = started + tick * 100 - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+  await probing.stopPosting();
+  await watch.waitStored({
+    baseline,
+    expected: sent + probes.accepted - probesBefore,
+    label: 'steady',
+    log,
+  });
+  const latency = await probing.finish();
+  const steady = {
+    linesPerSecond: SETTINGS.steadyRate,
+    seconds: SETTINGS.steadySeconds,
+    ...sources.tally(sent, await sources.countStored(db, { source: named('bench-steady') })),
+    latency,
+  };
+
+  log(`idle: ${SETTINGS.idleProbes} probes on the idle system`);
+  await sleep(1000);
+  const idleProbing = probes.start('idle');
+  await sleep(SETTINGS.idleProbes * SETTINGS.probeIntervalMs);
+  const idle = { latency: await idleProbing.finish() };
+  return { steady, idle };
+}
+
+/** HTTP alone: BENCH_LINES lines as fast as accepted, from the first request to the last stored. */
+async function httpAlone({ system, db, watch, sampler }) {
+  log(
+    `HTTP alone: ${SETTINGS.httpLines} NDJSON lines, ${SETTINGS.concurrency} requests of ${SETTINGS.requestLines} in flight`,
+  );
+  const baseline = await watch.storedLines();
+  const started = performance.now();
+  const stats = await sources.httpSenders({
+    baseUrl: BASE,
+    apiKey: system.apiKey,
+    source: named('bench-http-alone'),
+    concurrency: SETTINGS.concurrency,
+    requestLines: SETTINGS.requestLines,
+    limit: SETTINGS.httpLines,
+  });
+  const acceptedAt = performance.now();
+  const { lastStoredAt, complete } = await watch.waitStored({
+    baseline,
+    expected: stats.sent,
+    label: 'HTTP alone',
+    log,
+  });
+  const counted = sources.tally(
+    stats.sent,
+    await sources.countStored(db, { source: named('bench-http-alone') }),
+  );
+  const result = {
+    lines: SETTINGS.httpLines,
+    ...counted,
+    allStored: complete,
+    linesPerSecond: perSecond(counted.stored, started, lastStoredAt),
+    secondsFirstRequestToLastStored: seconds(started, lastStoredAt),
+    secondsToAcceptAll: seconds(started, acceptedAt),
+    pushedBack: stats.pushedBack,
+    // A burst of seconds says nothing about memory trends: CPU and peak RSS only.
+    processes: Object.fromEntries(
+      Object.entries(sampler.summary(started, lastStoredAt)).map(([name, used]) => [
+        name,
+        {
+          cpuSeconds: used.cpuSeconds,
+          cpuPercentMean: used.cpuPercentMean,
+          cpuPercentMax: used.cpuPercentMax,
+          peakRssMb: used.peakRssMb,
+        },
+      ]),
+    ),
+  };
+  log(
+    `HTTP alone: ${result.linesPerSecond} lines/s, lost ${result.lost}, duplicated ${result.duplicated}`,
+  );
+  return result;
+}
+
+async function sourcesAlone({ system, db, watch }) {
+  const measure = async (label, send, count, expectedOf) => {
+    const baseline = await watch.storedLines();
+    const started = performance.now();
+    const sent = await send();
+    const { lastStoredAt, complete } = await watch.waitStored({
+      baseline,
+      ...expectedOf(sent),
+      label,
+      log,
+    });
+    const counted = sources.tally(sent.sent, await sources.countStored(db, count));
+    return {
+      ...counted,
+      allStored: complete,
+      seconds: seconds(started, lastStoredAt),
+      linesPerSecond: perSecond(counted.stored, started, lastStoredAt),
+    };
+  };
+
+  log(`syslog TCP alone: ${SETTINGS.syslogLines} RFC 5424 lines over one connection`);
+  const syslogTcp = await measure(
+    'syslog TCP',
+    () =>
+      sources.syslogTcp({
+        host: SYSLOG_HOST,
+        port: SYSLOG_PORT,
+        app: named('bench-tcp-alone'),
+        limit: SETTINGS.syslogLines,
+      }),
+    { source: 'syslog', app: named('bench-tcp-alone') },
+    (sent) => ({ expected: sent.sent }),
+  );
+  log(`syslog TCP alone: ${syslogTcp.linesPerSecond} lines/s, lost ${syslogTcp.lost}`);
+
   // The peer a sysadmin would use instead, on the same stream, right after (same machine state).
-  log(`rsyslog + ompgsql: the same ${SYSLOG_LINES} lines over one TCP connection`);
-  const rsyslog = await rsyslogPeer({ server: SERVER, lines: SYSLOG_LINES, log });
+  log(`rsyslog + ompgsql: the same ${SETTINGS.syslogLines} lines over one TCP connection`);
+  const rsyslog = await rsyslogPeer({
+    server: EXTERNAL ? DATABASE_URL.replace(/\/[^/]*$/, '') : SERVER,
+    lines: SETTINGS.syslogLines,
+    log,
+  });
   if (rsyslog.skipped) log(`rsyslog skipped: ${rsyslog.skipped}`);
   else {
-    rsyslog.lookoutOverRsyslog = Number((tcp.linesPerSecond / rsyslog.linesPerSecond).toFixed(2));
+    rsyslog.lookoutOverRsyslog = Number(
+      (syslogTcp.linesPerSecond / rsyslog.linesPerSecond).toFixed(2),
+    );
     log(
       `rsyslog: ${rsyslog.linesPerSecond} lines/s; Lookout/rsyslog ${rsyslog.lookoutOverRsyslog}`,
     );
   }
-  log(`syslog UDP: ${UDP_RATE} lines/s for ${UDP_SECONDS} s`);
-  const udp = await syslogUdp({
-    host,
-    port: SYSLOG_PORT,
-    rate: UDP_RATE,
-    seconds: UDP_SECONDS,
-    db,
-    log,
-  });
-  log(`syslog UDP: stored ${udp.stored} of ${udp.sent} (loss ${udp.lossPercent}%)`);
 
-  const benchDir = mkdtempSync(join(os.tmpdir(), 'lookout-bench-'));
-  let fileResult;
-  if (accessToken) {
-    log(`file tail: ${SYSLOG_LINES} lines from the beginning of one file`);
-    fileResult = await fileTail({
-      baseUrl: BASE,
-      token: accessToken,
-      dir: benchDir,
-      lines: SYSLOG_LINES,
-      db,
-      log,
-    });
-    log(`file tail: ${fileResult.linesPerSecond} lines/s, lost ${fileResult.lost}`);
-  }
-
-  // All sources together: HTTP, syslog TCP, syslog UDP (paced) and a file, at the same time.
-  log('all sources together');
-  const togetherLines = Math.round(SYSLOG_LINES / 2);
-  const togetherStarted = performance.now();
-  const togetherSince = new Date(Date.now() - 1000);
-  const httpTogether = (async () => {
-    for (let start = 0; start < togetherLines; start += REQUEST_LINES) {
-      const body = [];
-      for (let i = start; i < Math.min(togetherLines, start + REQUEST_LINES); i++)
-        body.push(makeLine(i, Date.now()));
-      for (;;) {
-        const response = await fetch(`${BASE}/api/v1/ingest?source=bench-together`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-ndjson', 'x-api-key': apiKey },
-          body: body.join('\n'),
-        });
-        if (response.status === 202) break;
-        await sleep(1000);
-      }
-    }
-  })();
-  const [tcpTogether, udpTogether, fileTogether] = await Promise.all([
-    syslogTcp({
-      host,
-      port: SYSLOG_PORT,
-      lines: togetherLines,
-      db,
-      log,
-      app: 'bench-tcp-together',
-    }),
-    syslogUdp({
-      host,
-      port: SYSLOG_PORT,
-      rate: 5000,
-      seconds: 4,
-      db,
-      log,
-      app: 'bench-udp-together',
-    }),
-    accessToken
-      ? fileTail({
-          baseUrl: BASE,
-          token: accessToken,
-          dir: benchDir,
-          lines: togetherLines,
-          db,
-          log,
-          name: 'bench-file-together',
-        })
-      : undefined,
-    httpTogether,
-  ]);
-  const httpTogetherStored = await waitStoredCount(
-    db,
-    'bench-together',
-    togetherSince,
-    togetherLines,
-  );
-  const togetherSeconds = (performance.now() - togetherStarted) / 1000;
-  const togetherTotal =
-    tcpTogether.stored + udpTogether.stored + (fileTogether?.stored ?? 0) + httpTogetherStored;
-  const together = {
-    seconds: Number(togetherSeconds.toFixed(2)),
-    linesStored: togetherTotal,
-    linesPerSecond: Math.round(togetherTotal / togetherSeconds),
-    http: { sent: togetherLines, stored: httpTogetherStored },
-    syslogTcp: { sent: togetherLines, stored: tcpTogether.stored },
-    syslogUdp: {
-      sent: udpTogether.sent,
-      stored: udpTogether.stored,
-      lossPercent: udpTogether.lossPercent,
-    },
-    file: fileTogether && { written: togetherLines, stored: fileTogether.stored },
-  };
-  log(`all sources together: ${together.linesPerSecond} lines/s over ${together.seconds} s`);
-  rmSync(benchDir, { recursive: true, force: true });
-
-  // Latency at a steady load the system sustains (STEADY_RATE lines/s), as ops traffic usually is:
-  // 1 request of STEADY_RATE/10 lines every 100 ms, probes running beside it.
-  log(`steady phase: ${STEADY_RATE} lines/s for ${STEADY_SECONDS} s with latency probes`);
-  const steadyProbes = [];
-  let steadySent = 0;
-  let steadyRunning = true;
-  const steadyProbeLoop = (async () => {
-    while (steadyRunning) {
-      steadyProbes.push(await probe());
-      await sleep(100);
-    }
-  })();
-  const steadyStarted = performance.now();
-  for (let tick = 0; tick < STEADY_SECONDS * 10; tick++) {
-    const lines = [];
-    for (let i = 0; i < STEADY_RATE / 10; i++)
-      lines.push(makeLine(LINES + steadySent + i, Date.now()));
-    await json(
-      await fetch(`${BASE}/api/v1/ingest?source=bench-steady`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-ndjson', 'x-api-key': apiKey },
-        body: lines.join('\n'),
+  log(`syslog UDP alone: ${SETTINGS.sourcesUdpRate} lines/s for ${SETTINGS.sourcesUdpSeconds} s`);
+  const udpDropsBefore = sources.udpKernelDrops(SYSLOG_PORT);
+  const syslogUdp = await measure(
+    'syslog UDP',
+    () =>
+      sources.syslogUdp({
+        host: SYSLOG_HOST,
+        port: SYSLOG_PORT,
+        app: named('bench-udp-alone'),
+        rate: SETTINGS.sourcesUdpRate,
+        seconds: SETTINGS.sourcesUdpSeconds,
       }),
-    );
-    steadySent += lines.length;
-    const wait = steadyStarted + (tick + 1) * 100 - performance.now();
-    if (wait > 0) await sleep(wait);
-  }
-  steadyRunning = false;
-  await steadyProbeLoop;
-  for (let i = 0; (await storedLines(db, 'bench-steady')) < steadySent; i++) {
-    if (i > 1200) throw new Error('steady-phase lines were not all stored within 60 s');
-    await sleep(50);
-  }
-  const steadyStored = await storedLines(db, 'bench-steady');
-
-  // Latency on an idle system: what a user sees for a single line.
-  const idleProbes = [];
-  for (let i = 0; i < 30; i++) {
-    idleProbes.push(await probe());
-    await sleep(50);
-  }
-  return {
-    tcp,
-    rsyslog,
-    udp,
-    fileResult,
-    together,
-    steadyProbes,
-    steadySent,
-    steadyStored,
-    idleProbes,
-  };
-}
-
-async function waitStoredCount(db, source, since, expected) {
-  for (let i = 0; i < 1200; i++) {
-    const { rows } = await db.query(
-      'SELECT count(*) AS n FROM logs WHERE source = $1 AND received_at >= $2',
-      [source, since],
-    );
-    if (Number(rows[0].n) >= expected) return Number(rows[0].n);
-    await sleep(50);
-  }
-  const { rows } = await db.query(
-    'SELECT count(*) AS n FROM logs WHERE source = $1 AND received_at >= $2',
-    [source, since],
+    { source: 'syslog', app: named('bench-udp-alone') },
+    (sent) => ({ expected: 0, optional: sent.sent }),
   );
-  return Number(rows[0].n);
+  syslogUdp.offeredLinesPerSecond = SETTINGS.sourcesUdpRate;
+  syslogUdp.kernelDrops = difference(udpDropsBefore, sources.udpKernelDrops(SYSLOG_PORT));
+  log(
+    `syslog UDP alone: stored ${syslogUdp.stored} of ${syslogUdp.sent} (loss ${syslogUdp.lossPercent}%)`,
+  );
+
+  log(`file source alone: reading a file of ${SETTINGS.syslogLines} lines from its beginning`);
+  const dir = mkdtempSync(join(os.tmpdir(), 'lookout-bench-'));
+  const path = join(dir, 'bench-file-alone.log');
+  sources.writeWholeFile({ path, name: named('bench-file-alone'), lines: SETTINGS.syslogLines });
+  let created;
+  const fileTail = await measure(
+    'file',
+    async () => {
+      created = await sources.createFileSource({
+        baseUrl: BASE,
+        token: await system.token(),
+        name: named('bench-file-alone'),
+        path,
+      });
+      return { sent: SETTINGS.syslogLines };
+    },
+    { source: named('bench-file-alone') },
+    (sent) => ({ expected: sent.sent }),
+  );
+  await deleteSource(system, created.id);
+  rmSync(dir, { recursive: true, force: true });
+  log(`file source alone: ${fileTail.linesPerSecond} lines/s, lost ${fileTail.lost}`);
+  return { syslogTcp, rsyslogPeer: rsyslog, syslogUdp, fileTail };
 }
 
-function latencySummary(samples) {
-  return {
-    samples: samples.length,
-    p50: round(percentile(samples, 50)),
-    p99: round(percentile(samples, 99)),
-  };
-}
+// ---------- main ----------
 
-function round(value) {
-  return value === null ? null : Math.round(value * 10) / 10;
+async function main() {
+  const unknown = PHASES.filter((phase) => !KNOWN_PHASES.includes(phase));
+  if (unknown.length > 0)
+    throw new Error(`unknown phase(s) ${unknown.join(', ')}: use ${KNOWN_PHASES.join(', ')}`);
+  const system = await startSystem();
+  const db = new Client({ connectionString: DATABASE_URL });
+  const watch = new PipelineWatch({ redisUrl: REDIS_URL, prefix: REDIS_PREFIX });
+  let sampler;
+  try {
+    await db.connect();
+    sampler = new ResourceSampler({
+      lookout: system.children,
+      database: new URL(DATABASE_URL).pathname.slice(1),
+      extra: async () => ({
+        stored: await watch.storedLines(),
+        pendingJobs: await watch.pendingJobs(),
+        sent: live.sent && {
+          http: live.sent.http.sent,
+          syslogTcp: live.sent.tcp.sent,
+          syslogUdp: live.sent.udp.sent,
+          file: live.sent.file.sent,
+        },
+      }),
+    });
+    sampler.start();
+    await sleep(1000); // let the workers finish booting
+    const report = {
+      benchmark: 'npm run bench: the whole system, every source at once',
+      at: RUN_AT,
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      settings: { ...SETTINGS, phases: PHASES, system: EXTERNAL ? BASE : 'started by the bench' },
+    };
+    if (PHASES.includes('parsing')) report.parsing = parsingPhase();
+    report.copyCeiling = await copyCeiling(db);
+
+    const probed = PHASES.includes('sustained') || PHASES.includes('steady');
+    if (probed) {
+      const probes = new LatencyProbes({
+        baseUrl: BASE,
+        apiKey: system.apiKey,
+        db,
+        log,
+        intervalMs: SETTINGS.probeIntervalMs,
+        pollMs: SETTINGS.probePollMs,
+        liveTail: SETTINGS.liveTail,
+      });
+      await probes.connect(await system.token());
+      const context = { system, db, watch, sampler, probes };
+      if (PHASES.includes('sustained')) {
+        report.sustained = await sustainedPhase(context);
+        report.sustained.ratioToCopyCeiling = Number(
+          (report.sustained.linesPerSecond / report.copyCeiling.rowsPerSecond).toFixed(2),
+        );
+        log(
+          `sustained: ${report.sustained.linesPerSecond} lines/s (ratio to COPY ${report.sustained.ratioToCopyCeiling})`,
+        );
+      }
+      if (PHASES.includes('steady')) Object.assign(report, await steadyPhase(context));
+      await probes.close(await system.token());
+      // Later phases measure sources alone: without a live-tail listener, as before.
+      if (SETTINGS.liveTail && (PHASES.includes('sources') || PHASES.includes('http')))
+        await sleep(LIVE_TAIL_LINGER_MS);
+    }
+    if (PHASES.includes('sources') || PHASES.includes('http')) {
+      report.http = await httpAlone({ system, db, watch, sampler });
+      report.http.ratioToCopyCeiling = Number(
+        (report.http.linesPerSecond / report.copyCeiling.rowsPerSecond).toFixed(2),
+      );
+    }
+    if (PHASES.includes('sources')) report.sources = await sourcesAlone({ system, db, watch });
+    sampler.stop();
+
+    report.systemLogs = Object.fromEntries(
+      system.children.map(({ name, logged }) => [name, { ...logged }]),
+    );
+    report.targets = evaluateTargets(report);
+    report.integrity = integrity(report);
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(`${STEM}.json`, JSON.stringify(report, null, 2) + '\n');
+    const markdown = renderMarkdown(report);
+    writeFileSync(`${STEM}.md`, markdown);
+    console.log(`\n${markdown}`);
+    log(`summary: ${STEM}.md`);
+    log(`report: ${STEM}.json`);
+    if (!report.integrity.ok) {
+      log(`lines lost or duplicated: ${report.integrity.problems.map((p) => p.text).join('; ')}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    sampler?.stop();
+    await db.end().catch(() => undefined);
+    await watch.close().catch(() => undefined);
+    system.stop();
+  }
 }
 
 main().catch((error) => {

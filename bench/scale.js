@@ -27,8 +27,8 @@ for (const workers of counts) {
     lost: result.http.lost,
     duplicated: result.http.duplicated,
     copyCeilingRowsPerSecond: result.copyCeiling.rowsPerSecond,
-    ratioToCopyCeiling: result.ratioToCopyCeiling,
-    processes: result.processes,
+    ratioToCopyCeiling: result.http.ratioToCopyCeiling,
+    processes: result.http.processes,
   });
   console.log(`[scale] ${workers} worker(s): ${result.http.linesPerSecond} lines/s`);
 }
