@@ -4,12 +4,13 @@ import * as path from 'node:path';
 import { CheckpointMap } from './checkpoint-map';
 import { FileTailer } from './file-tailer';
 import type { Checkpoint, FileTailerOptions, TailBatch } from './tailer.types';
+import { TrackedFile } from './tracked-file';
 
-/** Polls until `probe` is truthy; fails after `timeoutMs`. */
+/** Polls until `probe` is truthy; fails after `timeoutMs` (of real time, even when Date is faked). */
 async function waitFor(probe: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -286,5 +287,173 @@ describe('FileTailer', () => {
     tailer.tailer.resume();
     await tailer.until(10);
     expect(tailer.texts()).toEqual(numbered(1, 10));
+  });
+});
+
+/**
+ * The tailer's clock is `Date.now()`: faking `Date` alone lets a test decide when time passes
+ * (a pause "lasts" as long as it says), while timers, polling and file I/O stay real.
+ */
+describe('FileTailer idle flushes (time moved by the test)', () => {
+  let statsOf: (trackedPath: string) => number;
+
+  beforeEach(() => {
+    jest.useFakeTimers({
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
+    // Each stat is where the tailer looks at a file: counting them tells that it has looked again.
+    const stat = jest.spyOn(TrackedFile.prototype, 'stat');
+    statsOf = (trackedPath) => stat.mock.contexts.filter((f) => f.path === trackedPath).length;
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+    jest.useRealTimers();
+  });
+
+  const advance = (ms: number) => jest.setSystemTime(Date.now() + ms);
+  /** Waits until the tailer has looked at `name` twice more: at least one whole look since now. */
+  const lookedAgain = (name: string) => {
+    const seen = statsOf(file(name));
+    return waitFor(() => statsOf(file(name)) >= seen + 2, `two more looks at ${name}`);
+  };
+
+  /** A tailer that pauses itself, as backpressure does, while it hands over chosen batches. */
+  function pausable(options: Partial<FileTailerOptions> = {}) {
+    let pausesLeft = 0;
+    const tailer = tail({
+      ...options,
+      onBatch: async (batch) => {
+        // The queue went over its high-water mark while this batch was being queued.
+        if (batch.lines.length > 0 && pausesLeft > 0) {
+          pausesLeft--;
+          tailer.tailer.pause();
+        }
+      },
+    });
+    return { ...tailer, pauseOnNextBatches: (count: number) => (pausesLeft = count) };
+  }
+
+  it('emits a partial last line once the file has not grown for partialLineFlushMs', async () => {
+    await fs.writeFile(file('app.log'), 'done\nhalf');
+    const tailer = tail({ partialLineFlushMs: 5000 });
+    await tailer.until(1);
+    await lookedAgain('app.log');
+    advance(4999);
+    await lookedAgain('app.log');
+    expect(tailer.texts()).toEqual(['done']);
+    advance(1);
+    await tailer.until(2);
+    expect(tailer.lines().map(({ text, start, offset }) => [text, start, offset])).toEqual([
+      ['done', 0, 5],
+      ['half', 5, 9],
+    ]);
+  });
+
+  it('keeps a half line read before a pause longer than partialLineFlushMs whole', async () => {
+    const before = 'seq=1\nseq=2\nseq=3\nseq=4\nseq=';
+    await fs.writeFile(file('app.log'), before);
+    const tailer = pausable({ batchMaxLines: 2, partialLineFlushMs: 5000 });
+    // One read takes the whole file: two full batches and the half line; the first batch pauses.
+    tailer.pauseOnNextBatches(1);
+    await tailer.until(2);
+    advance(10_000);
+    await fs.appendFile(file('app.log'), '5\nseq=6\n');
+    tailer.tailer.resume();
+    await tailer.until(6);
+    expect(tailer.lines().map(({ text, start, offset }) => [text, start, offset])).toEqual([
+      ['seq=1', 0, 6],
+      ['seq=2', 6, 12],
+      ['seq=3', 12, 18],
+      ['seq=4', 18, 24],
+      ['seq=5', 24, 30],
+      ['seq=6', 30, 36],
+    ]);
+  });
+
+  it('keeps a multi-line event open across a pause longer than flushMs', async () => {
+    await fs.writeFile(file('app.log'), 'a 1\na 2\na 3\nERROR boom\n  at one\n');
+    const tailer = pausable({
+      batchMaxLines: 1,
+      multiline: { pattern: '^\\s', match: 'continuation', maxLines: 100, flushMs: 1000 },
+    });
+    tailer.pauseOnNextBatches(1);
+    await tailer.until(1);
+    advance(10_000);
+    await fs.appendFile(file('app.log'), '  at two\nnext\n');
+    tailer.tailer.resume();
+    await tailer.until(4);
+    await lookedAgain('app.log');
+    advance(1000);
+    await tailer.until(5);
+    expect(tailer.lines().map(({ text, start, offset }) => [text, start, offset])).toEqual([
+      ['a 1', 0, 4],
+      ['a 2', 4, 8],
+      ['a 3', 8, 12],
+      ['ERROR boom\n  at one\n  at two', 12, 41],
+      ['next', 41, 46],
+    ]);
+  });
+
+  it('waits for an unfinished line before emitting the multi-line event it may continue', async () => {
+    await fs.writeFile(file('app.log'), 'ERROR boom\n  at one\n  at t');
+    const tailer = tail({
+      partialLineFlushMs: 5000,
+      multiline: { pattern: '^\\s', match: 'continuation', maxLines: 100, flushMs: 1000 },
+    });
+    await lookedAgain('app.log');
+    advance(4000);
+    await lookedAgain('app.log');
+    expect(tailer.texts()).toEqual([]);
+    await fs.appendFile(file('app.log'), 'wo\nnext\n');
+    await tailer.until(1);
+    expect(tailer.lines().map(({ text, start, offset }) => [text, start, offset])).toEqual([
+      ['ERROR boom\n  at one\n  at two', 0, 29],
+    ]);
+  });
+
+  it('reads what a rotated file gained during a pause before closing it', async () => {
+    await fs.writeFile(file('a.log'), 'a 1\n');
+    const tailer = pausable({ batchMaxLines: 1, rotatedGraceMs: 5000 });
+    await tailer.until(1);
+    // Tracked after a.log, so a round cut short by a pause stops before it.
+    await fs.writeFile(file('b.log'), 'b 1\n');
+    advance(100); // a scan is due
+    await tailer.until(2);
+    await fs.rename(file('b.log'), file('b.old'));
+    advance(100);
+    await lookedAgain('b.log'); // after a scan that no longer finds it
+    const oldKey = tailer.lines()[1].fileKey;
+
+    tailer.pauseOnNextBatches(1);
+    await append('a.log', ['a 2', 'a 3', 'a 4']);
+    await tailer.until(3);
+    await fs.appendFile(file('b.old'), 'b 2\n'); // its writer has not reopened its log yet
+    advance(10_000);
+    tailer.pauseOnNextBatches(1); // and again at once, before b.old's turn
+    tailer.tailer.resume();
+    await tailer.until(4);
+    tailer.tailer.resume();
+    const finished = () => tailer.batches.some((batch) => batch.finished.includes(oldKey));
+    await waitFor(() => tailer.texts().includes('b 2') || finished(), 'b 2 or b.old finished');
+    expect(finished()).toBe(false);
+    expect(tailer.texts().sort()).toEqual(['a 1', 'a 2', 'a 3', 'a 4', 'b 1', 'b 2']);
+
+    // Once quiet for rotatedGraceMs it is closed and its checkpoint may be forgotten.
+    await lookedAgain('b.log');
+    advance(5000);
+    await waitFor(finished, 'b.old finished');
+    expect(tailer.checkpoints.list().map((c) => c.path)).toEqual([file('a.log')]);
   });
 });

@@ -161,7 +161,6 @@ export class FileTailer {
         if (!this.paused) {
           if (Date.now() >= this.nextScanAt) await this.scan();
           const busy = await this.readFiles();
-          await this.closeOrFlushIdle();
           // While a file has more to read, only full batches go: the rest fills up first.
           if (busy) continue;
           await this.emit(true);
@@ -225,7 +224,6 @@ export class FileTailer {
         handle,
         maxLineBytes: this.maxLineBytes,
         multiline: this.multiline,
-        now: Date.now(),
       });
       this.files.set(inode, tracked);
       this.warned.delete(file);
@@ -305,10 +303,14 @@ export class FileTailer {
     return more;
   }
 
-  /** Reads one file until its end or until a batch is full; true if it was cut short. */
+  /**
+   * Reads one file until its end or until a batch is full; true if it was cut short. A file found
+   * read to its end is where waiting lines are flushed and a file that is gone is closed.
+   */
   private async readFile(file: TrackedFile): Promise<boolean> {
-    const size = await file.stat();
+    const size = await file.stat(Date.now());
     if (size < file.offset) this.startNextGeneration(file);
+    if (file.offset === size) await this.closeOrFlushIdle(file);
     while (file.offset < size) {
       if (this.queuedLines >= this.batchMaxLines || this.paused || this.stopping) return true;
       const before = file.offset;
@@ -327,21 +329,21 @@ export class FileTailer {
     this.queue.push({ position: { fileKey: file.fileKey, path: file.path, offset: 0 } });
   }
 
-  /** Closes files that are gone, read to their end and quiet; emits lines that waited too long. */
-  private async closeOrFlushIdle(): Promise<void> {
-    const now = Date.now();
-    for (const file of [...this.files.values()]) {
-      const done =
-        !file.matched && file.offset >= file.size && now - file.lastReadAt >= this.rotatedGraceMs;
-      if (!done) {
-        this.enqueueLines(file.flushIdle(now, this.partialLineFlushMs));
-        continue;
-      }
-      this.enqueueLines(file.flushAll(now));
-      this.queue.push({ finished: file.fileKey });
-      this.files.delete(file.inode);
-      await file.close().catch(() => {});
+  /**
+   * A file its stat has just found read to its end: closed if it is gone and has not grown for
+   * `rotatedGraceMs`, else it gives what has waited long enough. Not while paused: the stat may
+   * be stale by the time reading resumes.
+   */
+  private async closeOrFlushIdle(file: TrackedFile): Promise<void> {
+    if (this.paused || this.stopping) return;
+    if (file.matched || file.quietMs < this.rotatedGraceMs) {
+      this.enqueueLines(file.flushIdle(this.partialLineFlushMs));
+      return;
     }
+    this.enqueueLines(file.flushAll(Date.now()));
+    this.queue.push({ finished: file.fileKey });
+    this.files.delete(file.inode);
+    await file.close().catch(() => {});
   }
 
   private enqueueLines(lines: TailedLine[]): void {

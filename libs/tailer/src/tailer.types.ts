@@ -46,7 +46,7 @@ export interface MultilineRule {
   match: 'continuation';
   /** An event is emitted as soon as it holds this many lines. */
   maxLines: number;
-  /** An event is emitted when no line has arrived for this long. */
+  /** An event is emitted when the file has not grown for this long (and no unfinished line is held). */
   flushMs: number;
 }
 

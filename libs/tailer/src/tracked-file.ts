@@ -12,7 +12,6 @@ export interface TrackedFileInit {
   handle: FileHandle;
   maxLineBytes: number;
   multiline?: MultilineRule;
-  now: number;
 }
 
 /** One open file: its identity, how far it has been read, and its unfinished line and event. */
@@ -24,14 +23,18 @@ export class TrackedFile {
   offset: number;
   /** Found by the latest scan. A file that is not is read to its end and closed. */
   matched = true;
-  lastReadAt: number;
-  /** Size at the latest poll. */
-  size = 0;
   private readonly handle: FileHandle;
   private readonly maxLineBytes: number;
   private readonly multiline?: MultilineRule;
   private splitter: LineSplitter;
   private assembler: MultilineAssembler | undefined;
+  /** When the latest stat began. */
+  private statAt = 0;
+  /**
+   * When the first stat began that found the file read to its end since it last grew. Only stats
+   * move it: time spent paused or on other files says nothing about whether the file grew.
+   */
+  private quietSince: number | undefined;
 
   constructor(init: TrackedFileInit) {
     this.path = init.path;
@@ -41,7 +44,6 @@ export class TrackedFile {
     this.handle = init.handle;
     this.maxLineBytes = init.maxLineBytes;
     this.multiline = init.multiline;
-    this.lastReadAt = init.now;
     this.splitter = new LineSplitter(init.maxLineBytes);
     this.assembler = init.multiline && new MultilineAssembler(init.multiline);
   }
@@ -50,10 +52,21 @@ export class TrackedFile {
     return fileKeyOf(this.inode, this.generation);
   }
 
-  /** Reads the size of the open file (not of whatever its path now names). */
-  async stat(): Promise<number> {
-    this.size = Number((await this.handle.stat({ bigint: true })).size);
-    return this.size;
+  /**
+   * Reads the size of the open file (not of whatever its path now names); `now` is when the stat
+   * began. A size of exactly `offset` starts the quiet clock, or keeps it running.
+   */
+  async stat(now: number): Promise<number> {
+    const size = Number((await this.handle.stat({ bigint: true })).size);
+    this.statAt = now;
+    if (size === this.offset) this.quietSince ??= now;
+    else this.quietSince = undefined;
+    return size;
+  }
+
+  /** How long the file had gone without growing past `offset`, as its stats tell; 0 if it had. */
+  get quietMs(): number {
+    return this.quietSince === undefined ? 0 : this.statAt - this.quietSince;
   }
 
   /** Reads one chunk at `offset`; returns the lines it completes (none at end of file). */
@@ -62,19 +75,25 @@ export class TrackedFile {
     if (bytesRead === 0) return [];
     const position = this.offset;
     this.offset += bytesRead;
-    this.size = Math.max(this.size, this.offset);
-    this.lastReadAt = now;
     return this.complete(this.splitter.push(buffer.subarray(0, bytesRead), position), now);
   }
 
-  /** What has waited long enough: an unfinished line, then an idle multi-line event. */
-  flushIdle(now: number, partialLineFlushMs: number): TailedLine[] {
+  /**
+   * What has waited long enough, to be asked right after a stat: an unfinished line once the file
+   * has not grown for `partialLineFlushMs`, then a multi-line event once it has not for the rule's
+   * `flushMs`. The event waits while an unfinished line is held: that line may continue it.
+   */
+  flushIdle(partialLineFlushMs: number): TailedLine[] {
+    const quietMs = this.quietMs;
     const lines: TailedLine[] = [];
-    if (this.splitter.pendingBytes > 0 && now - this.lastReadAt >= partialLineFlushMs) {
-      lines.push(...this.complete([this.splitter.flush(this.offset)!], now));
+    if (this.splitter.pendingBytes > 0) {
+      if (quietMs < partialLineFlushMs) return lines;
+      lines.push(...this.complete([this.splitter.flush(this.offset)!], this.statAt));
     }
-    const event = this.assembler?.flushIfIdle(now);
-    if (event) lines.push(this.toLine(event));
+    if (this.multiline && quietMs >= this.multiline.flushMs) {
+      const event = this.assembler?.flushIfIdle(this.statAt);
+      if (event) lines.push(this.toLine(event));
+    }
     return lines;
   }
 
