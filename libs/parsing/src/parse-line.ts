@@ -109,7 +109,8 @@ function parseJsonObject(
   const statusCode = toInteger(take(JSON_KEYS.statusCode), 100, 999);
   const levelValue = take(JSON_KEYS.level);
   let level = levelValue === undefined ? undefined : levelFromValue(levelValue);
-  if (levelValue !== undefined && level === undefined) unparsed.push(['level_unparsed', levelValue]);
+  if (levelValue !== undefined && level === undefined)
+    unparsed.push(['level_unparsed', levelValue]);
   level ??=
     levelFromStatus(statusCode) ?? (message === undefined ? undefined : levelFromText(messageText));
 
