@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm start`: migrations, then the api and WORKERS worker processes (default 1), from the build in
 // dist/. Output of each process is prefixed with its name; Ctrl-C stops all of them; if one dies,
-// the others are stopped too and the exit code is passed on.
+// the others are stopped too and the exit code is passed on. With API_PROCESSES=N the api is a
+// primary that runs N api processes on PORT itself (and replaces one that dies): still one `api`
+// here.
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
@@ -54,7 +56,8 @@ function run(name, file) {
 function stop(code) {
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 10_000).unref();
+  // Longer than the api primary's own grace (15 s) for its processes.
+  setTimeout(() => process.exit(code), 20_000).unref();
   Promise.all(
     children.map((child) => child.exitCode !== null || new Promise((r) => child.on('exit', r))),
   ).then(() => process.exit(code));

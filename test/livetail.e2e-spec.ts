@@ -259,15 +259,6 @@ describe('live tail over socket.io (api + worker, real Postgres and Redis)', () 
     await expect(connect({ auth: { token: shortLived } })).rejects.toThrow(/expired/);
   });
 
-  it('works over HTTP long-polling too (browsers start with it)', async () => {
-    const tail = await connect({ auth: { token }, transports: ['polling'] });
-    expect(tail.socket.io.engine.transport.name).toBe('polling');
-    await tail.subscribe({ query: 'pollingtest' });
-    await post(['pollingtest over xhr', 'unrelated']);
-    await settle();
-    expect(tail.stream).toEqual(['pollingtest over xhr']);
-  });
-
   it('answers an invalid query with an error and keeps the previous subscription', async () => {
     const tail = await connect();
     expect(await tail.subscribe({ query: 'keepme' })).toEqual({ ok: true });

@@ -1,2 +1,3 @@
 export { createTestEnv, waitFor, type TestEnv } from './test-env';
 export { startSystem, type TestSystem } from './system';
+export * from './api-cluster';

@@ -3,13 +3,16 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@app/auth';
 import { PIPELINE_STATS_KEY, QueueName, QueueProducer, RedisService } from '@app/queue';
 import { Gauge, Registry, collectDefaultMetrics, register as globalRegistry } from 'prom-client';
+import { clusterMetrics } from './api-cluster';
 
 let defaultMetricsStarted = false;
 
 /**
  * Prometheus metrics of the whole pipeline. Counters kept in this process (lines accepted) live in
  * the global registry; what workers count is read from Redis at scrape time, so any api process
- * reports the sum over all workers.
+ * reports the sum over all workers. With API_PROCESSES > 1 the global registries of all api
+ * processes are aggregated by the primary, so a scrape gets the same totals whichever process
+ * answers it.
  */
 @Injectable()
 export class MetricsService {
@@ -52,7 +55,10 @@ export class MetricsService {
   }
 
   async render(): Promise<string> {
-    return (await Registry.merge([globalRegistry, this.registry]).metrics()) as string;
+    const allProcesses = clusterMetrics();
+    if (!allProcesses) return Registry.merge([globalRegistry, this.registry]).metrics();
+    const [processes, shared] = await Promise.all([allProcesses, this.registry.metrics()]);
+    return `${processes}${shared}`;
   }
 
   get contentType(): string {

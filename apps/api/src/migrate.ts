@@ -1,19 +1,11 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@app/config';
-import { dataSourceOptions, ensureDatabaseExists, runMigrationsLocked } from '@app/storage';
-import { DataSource } from 'typeorm';
+import { prepareDatabase } from './prepare-database';
 
 /** `npm run migration:run`: creates the database if needed and applies pending migrations. */
 async function migrate(): Promise<void> {
-  const config = loadConfig();
-  await ensureDatabaseExists(config.databaseUrl);
-  const dataSource = await new DataSource(dataSourceOptions(config)).initialize();
-  try {
-    await runMigrationsLocked(dataSource);
-    console.log('Migrations are up to date');
-  } finally {
-    await dataSource.destroy();
-  }
+  await prepareDatabase(loadConfig());
+  console.log('Migrations are up to date');
 }
 
 migrate().catch((error: unknown) => {

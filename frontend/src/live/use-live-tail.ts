@@ -94,7 +94,8 @@ export function useLiveTail(capacity = TAIL_CAPACITY) {
   useEffect(() => {
     const socket: TailSocket = io(LIVE_TAIL_NAMESPACE, {
       path: LIVE_TAIL_PATH,
-      transports: ['websocket', 'polling'],
+      // WebSocket only: one TCP connection stays on one api process, no sticky sessions needed.
+      transports: ['websocket'],
       // A function, so a reconnection uses the token of the moment (renewed when due).
       auth: (cb) => void freshToken().then((token) => cb({ token: token ?? '' })),
     });

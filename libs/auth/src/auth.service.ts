@@ -48,9 +48,11 @@ export class AuthService {
       })
       .orIgnore()
       .execute();
-    if (result.identifiers.length === 0 || !generated) {
-      if (result.identifiers.length > 0)
-        this.logger.log('Created user "admin" with ADMIN_PASSWORD');
+    // Several api processes may start on an empty database at once: only the one whose row went
+    // in (RETURNING gave it back; `identifiers` is filled either way) may say so.
+    if ((result.raw as unknown[]).length === 0) return;
+    if (!generated) {
+      this.logger.log('Created user "admin" with ADMIN_PASSWORD');
       return;
     }
     // Printed once, on purpose: it is stored only as a hash.

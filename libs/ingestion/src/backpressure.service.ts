@@ -8,6 +8,8 @@ const SAMPLE_EVERY_MS = 250;
 const queuedLinesGauge = new Gauge({
   name: 'lookout_queue_lines_estimate',
   help: 'Lines waiting in the ingest queue (estimate from job counts and mean batch size)',
+  // Every api process reads the same queue: with API_PROCESSES > 1 one value, not their sum.
+  aggregator: 'max',
 });
 
 export type PressureListener = (overHighWater: boolean) => void;

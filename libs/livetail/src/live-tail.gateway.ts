@@ -54,8 +54,19 @@ export const LIVE_TAIL_RECHECK_MS = 60_000;
 /**
  * Live tail on the api's HTTP server: socket.io path /socket.io, namespace /live. Authenticated
  * at connection; events and payloads are in libs/contracts/src/livetail.ts.
+ *
+ * WebSocket transport only. A WebSocket session is one TCP connection, so it stays on the api
+ * process that accepted it whatever spreads connections (API_PROCESSES, a load balancer).
+ * HTTP long-polling spreads one session over many requests, which only work if every one of them
+ * reaches the process holding the session (sticky sessions): refused here rather than working on
+ * one process and failing at random on several. The dashboard uses the WebSocket transport.
  */
-@WebSocketGateway({ namespace: LIVE_TAIL_NAMESPACE, path: LIVE_TAIL_PATH, serveClient: false })
+@WebSocketGateway({
+  namespace: LIVE_TAIL_NAMESPACE,
+  path: LIVE_TAIL_PATH,
+  serveClient: false,
+  transports: ['websocket'],
+})
 export class LiveTailGateway
   implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
 {

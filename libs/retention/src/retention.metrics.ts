@@ -24,9 +24,11 @@ function snapshot(): Promise<RetentionSnapshot> | undefined {
   return cached.value;
 }
 
-// Totals over the retention log, so they count what every process (worker or api) removed.
+// Totals over the retention log, so they count what every process (worker or api) removed. Every
+// api process reads the same values, so with API_PROCESSES > 1 they are aggregated with max.
 new Gauge({
   name: 'lookout_retention_rows_removed_total',
+  aggregator: 'max',
   help: 'Log lines removed by retention (dropped with their day or deleted), by reason',
   labelNames: ['reason'] as const,
   async collect() {
@@ -36,6 +38,7 @@ new Gauge({
 });
 new Gauge({
   name: 'lookout_retention_bytes_freed_total',
+  aggregator: 'max',
   help: 'Bytes given back to the disk by retention, by reason',
   labelNames: ['reason'] as const,
   async collect() {
@@ -45,6 +48,7 @@ new Gauge({
 });
 new Gauge({
   name: 'lookout_retention_last_run_timestamp_seconds',
+  aggregator: 'max',
   help: 'When the last retention run ended (unix seconds), labelled with how it ended',
   labelNames: ['status'] as const,
   async collect() {
@@ -57,6 +61,7 @@ new Gauge({
 });
 new Gauge({
   name: 'lookout_log_storage_bytes',
+  aggregator: 'max',
   help: 'Bytes the log partitions take on disk (tables, indexes, TOAST)',
   async collect() {
     const value = await snapshot()?.catch(() => undefined);
@@ -65,6 +70,7 @@ new Gauge({
 });
 new Gauge({
   name: 'lookout_retention_disk_budget_bytes',
+  aggregator: 'max',
   help: 'The disk budget of the retention policy (absent when none is set)',
   async collect() {
     const value = await snapshot()?.catch(() => undefined);

@@ -19,8 +19,10 @@ export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
         await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
         logger.log(`Created database "${name}"`);
       } catch (error) {
-        // Another process created it at the same moment.
-        if ((error as { code?: string }).code !== '42P04') throw error;
+        // Another process created it at the same moment: 42P04 once it exists, 23505 when both
+        // CREATE DATABASE statements ran together (unique violation in pg_database).
+        const code = (error as { code?: string }).code;
+        if (code !== '42P04' && code !== '23505') throw error;
       }
     }
   } finally {

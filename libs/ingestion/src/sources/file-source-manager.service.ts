@@ -13,6 +13,7 @@ import { BackpressureService } from '../backpressure.service';
 import { IngestService } from '../ingest.service';
 import type { FileSourceSettings } from './file-source-settings';
 import type { SourceEntity } from './source.entity';
+import { HostTailingLock } from './host-tailing-lock';
 import { SourcesService } from './sources.service';
 
 /** Other api processes may change sources: look again this often. */
@@ -30,7 +31,8 @@ interface RunningTailer {
  * already stored. A restart resumes after the last stored line: the lines before it are stored or
  * still in the queue (batches reach Redis in file order, each awaited before the next is read),
  * and a line read again is recognised by its range. Tailers pause while the queue is above its
- * high-water mark.
+ * high-water mark. Of several api processes on one host, only the holder of the host's tailing
+ * lock runs tailers (see HostTailingLock).
  */
 @Injectable()
 export class FileSourceManager implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,13 +42,16 @@ export class FileSourceManager implements OnApplicationBootstrap, OnApplicationS
   private reconciling: Promise<void> = Promise.resolve();
   private readonly host = hostname();
   private readonly onSourcesChanged = () => void this.reconcile();
+  private readonly lock: HostTailingLock;
 
   constructor(
     private readonly sources: SourcesService,
     private readonly ingest: IngestService,
     private readonly backpressure: BackpressureService,
     @Inject(LOOKOUT_CONFIG) private readonly config: LookoutConfig,
-  ) {}
+  ) {
+    this.lock = new HostTailingLock(config.databaseUrl, this.host, () => void this.reconcile());
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.sources.events.on('changed', this.onSourcesChanged);
@@ -65,8 +70,8 @@ export class FileSourceManager implements OnApplicationBootstrap, OnApplicationS
     this.sources.events.off('changed', this.onSourcesChanged);
     if (this.timer) clearInterval(this.timer);
     await this.reconciling;
-    await Promise.all([...this.running.values()].map(({ tailer }) => tailer.stop()));
-    this.running.clear();
+    await this.stopAll();
+    await this.lock.release();
   }
 
   /** Starts, restarts and stops tailers to match the enabled file sources. Serialised. */
@@ -83,6 +88,12 @@ export class FileSourceManager implements OnApplicationBootstrap, OnApplicationS
     const wanted = new Map(
       (await this.sources.enabledOfType('file')).map((source) => [source.id, source]),
     );
+    if (wanted.size === 0 || !(await this.lock.acquire())) {
+      // Nothing to tail here, or another api process of this host tails the files.
+      await this.stopAll();
+      if (wanted.size === 0) await this.lock.release();
+      return;
+    }
     for (const [id, running] of this.running) {
       const source = wanted.get(id);
       if (!source || fingerprint(source) !== running.fingerprint) {
@@ -94,6 +105,11 @@ export class FileSourceManager implements OnApplicationBootstrap, OnApplicationS
     for (const [id, source] of wanted) {
       if (!this.running.has(id)) await this.start(source);
     }
+  }
+
+  private async stopAll(): Promise<void> {
+    await Promise.all([...this.running.values()].map(({ tailer }) => tailer.stop()));
+    this.running.clear();
   }
 
   private async start(source: SourceEntity): Promise<void> {

@@ -16,13 +16,16 @@ let source: RedisService | undefined;
 
 /**
  * Deliveries happen in workers, which serve no /metrics: outcomes are counted in Redis and the
- * api's counter (default registry, like the ingest counters) reports the sum at scrape time.
+ * api's counter (default registry, like the ingest counters) reports the sum at scrape time. Every
+ * api process reads the same sum: with API_PROCESSES > 1 the processes' values are aggregated
+ * with max, not added.
  */
 function deliveriesCounter(): Counter<'channel_type' | 'outcome'> {
   const existing = register.getSingleMetric('lookout_notification_deliveries_total');
   if (existing) return existing as Counter<'channel_type' | 'outcome'>;
   return new Counter({
     name: 'lookout_notification_deliveries_total',
+    aggregator: 'max',
     help: 'Notification delivery outcomes by channel type: attempts sent, failed or refused; deliveries dead-lettered or suppressed by a rate limit',
     labelNames: ['channel_type', 'outcome'] as const,
     async collect() {
