@@ -7,7 +7,6 @@ import {
 } from '@nestjs/common';
 import { LOOKOUT_CONFIG, type LookoutConfig } from '@app/config';
 import type { RawLine } from '@app/queue';
-import * as dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -21,6 +20,8 @@ import {
   udpPortsWatched,
 } from './syslog.metrics';
 import { SyslogFrameDecoder, type DecodedFrame } from './tcp-framing';
+import type { UdpFramesEvent } from './udp-receiver';
+import { startUdpReceiver, type RunningUdpReceiver } from './udp-receiver-thread';
 
 /** Source name of lines received over syslog. */
 export const SYSLOG_SOURCE = 'syslog';
@@ -36,13 +37,16 @@ type Transport = 'udp' | 'tcp' | 'tls';
  * Syslog listeners on SYSLOG_PORT (UDP and TCP) and optionally SYSLOG_TLS_PORT. They only frame
  * messages and hand them to the ingest queue; parsing (RFC 3164 / 5424) happens in the worker.
  * TCP and TLS connections stop being read when the queue is above its high-water mark, so the
- * sender's window fills instead of anything being dropped; UDP cannot push back, so what the
- * kernel drops is counted in /metrics.
+ * sender's window fills instead of anything being dropped. UDP cannot push back: its socket is read
+ * on a thread of its own (udp-receiver-thread.ts), so that a busy event loop here does not make the
+ * kernel drop datagrams, and what the kernel drops anyway is counted in /metrics.
  */
 @Injectable()
 export class SyslogServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SyslogServer.name);
-  private udp: dgram.Socket | undefined;
+  private udp: RunningUdpReceiver | undefined;
+  /** Whether the last UDP batch came with datagrams dropped (to warn once per episode). */
+  private udpDropping = false;
   private tcp: net.Server | undefined;
   private tlsServer: tls.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
@@ -57,20 +61,26 @@ export class SyslogServer implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationBootstrap(): Promise<void> {
     const { host, syslogPort } = this.config;
     this.udp = await this.listenUdp(host, syslogPort);
-    this.tcp = net.createServer((socket) => this.handleConnection(socket, 'tcp'));
-    await this.listen(this.tcp, host, syslogPort, 'TCP');
-    if (this.config.syslogTlsPort !== undefined) {
-      this.tlsServer = tls.createServer(
-        {
-          cert: readFileSync(this.config.syslogTlsCertPath as string),
-          key: readFileSync(this.config.syslogTlsKeyPath as string),
-        },
-        (socket) => this.handleConnection(socket, 'tls'),
-      );
-      this.tlsServer.on('tlsClientError', (error) =>
-        this.logger.warn(`TLS handshake failed: ${error.message}`),
-      );
-      await this.listen(this.tlsServer, host, this.config.syslogTlsPort, 'TLS');
+    try {
+      this.tcp = net.createServer((socket) => this.handleConnection(socket, 'tcp'));
+      await this.listen(this.tcp, host, syslogPort, 'TCP');
+      if (this.config.syslogTlsPort !== undefined) {
+        this.tlsServer = tls.createServer(
+          {
+            cert: readFileSync(this.config.syslogTlsCertPath as string),
+            key: readFileSync(this.config.syslogTlsKeyPath as string),
+          },
+          (socket) => this.handleConnection(socket, 'tls'),
+        );
+        this.tlsServer.on('tlsClientError', (error) =>
+          this.logger.warn(`TLS handshake failed: ${error.message}`),
+        );
+        await this.listen(this.tlsServer, host, this.config.syslogTlsPort, 'TLS');
+      }
+    } catch (error) {
+      // What did start (the UDP thread above all) would otherwise outlive a failed start.
+      await this.onApplicationShutdown();
+      throw error;
     }
     this.backpressure.onChange((over) => {
       for (const socket of this.sockets) {
@@ -90,7 +100,7 @@ export class SyslogServer implements OnApplicationBootstrap, OnApplicationShutdo
     const port = (server: net.Server | undefined) =>
       (server?.address() as net.AddressInfo | null)?.port;
     return {
-      udp: this.udp?.address().port ?? 0,
+      udp: this.udp?.port ?? 0,
       tcp: port(this.tcp) ?? 0,
       tls: port(this.tlsServer),
     };
@@ -100,7 +110,7 @@ export class SyslogServer implements OnApplicationBootstrap, OnApplicationShutdo
     udpPortsWatched.delete(this.ports().udp);
     for (const socket of this.sockets) socket.destroy();
     await Promise.all([
-      new Promise<void>((resolve) => (this.udp ? this.udp.close(() => resolve()) : resolve())),
+      this.udp?.close(),
       new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve())),
       new Promise<void>((resolve) =>
         this.tlsServer ? this.tlsServer.close(() => resolve()) : resolve(),
@@ -122,49 +132,42 @@ export class SyslogServer implements OnApplicationBootstrap, OnApplicationShutdo
     });
   }
 
-  private listenUdp(host: string, port: number): Promise<dgram.Socket> {
-    const socket = dgram.createSocket({
-      type: 'udp4',
-      recvBufferSize: this.config.syslogUdpReceiveBufferBytes,
-    });
-    socket.on('message', (datagram, remote) => {
-      syslogMessages.inc({ transport: 'udp' });
-      const frame = this.datagramFrame(datagram);
-      if (frame) this.enqueue([frame], remote.address, 'udp').catch(() => undefined);
-    });
-    socket.on('error', (error) => this.logger.error(`syslog UDP: ${error.message}`));
-    return new Promise((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, host, () => {
-        socket.off('error', reject);
-        const asked = this.config.syslogUdpReceiveBufferBytes;
-        const got = socket.getRecvBufferSize();
-        // Linux reports twice the size it was given; below `asked` means net.core.rmem_max capped it.
-        if (got < asked) {
-          this.logger.warn(
-            `UDP receive buffer is ${got} bytes (asked ${asked}); raise net.core.rmem_max for bursts`,
-          );
-        }
-        this.logger.log(`syslog UDP listening on ${host}:${socket.address().port}`);
-        resolve(socket);
-      });
-    });
+  private async listenUdp(host: string, port: number): Promise<RunningUdpReceiver> {
+    const asked = this.config.syslogUdpReceiveBufferBytes;
+    const udp = await startUdpReceiver(
+      { host, port, recvBufferSize: asked, maxMessageBytes: this.config.syslogMaxMessageBytes },
+      {
+        onFrames: (event) => this.receivedUdp(event),
+        onError: (message) => this.logger.error(`syslog UDP: ${message}`),
+      },
+    );
+    // Linux reports twice the size it was given; below `asked` means net.core.rmem_max capped it.
+    if (udp.recvBufferSize < asked) {
+      this.logger.warn(
+        `UDP receive buffer is ${udp.recvBufferSize} bytes (asked ${asked}); raise net.core.rmem_max for bursts`,
+      );
+    }
+    this.logger.log(`syslog UDP listening on ${host}:${udp.port}`);
+    return udp;
   }
 
-  /** One datagram is one message (a trailing newline is not part of it). */
-  private datagramFrame(datagram: Buffer): DecodedFrame | undefined {
-    const max = this.config.syslogMaxMessageBytes;
-    let end = datagram.length;
-    while (
-      end > 0 &&
-      (datagram[end - 1] === 0x0a || datagram[end - 1] === 0x0d || datagram[end - 1] === 0)
-    )
-      end--;
-    if (end === 0) return undefined;
-    if (end > max) {
-      return { text: datagram.subarray(0, max).toString('utf8'), truncatedFrom: end };
+  private receivedUdp(event: UdpFramesEvent): void {
+    syslogMessages.inc({ transport: 'udp' }, event.datagrams);
+    if (event.dropped > 0) {
+      syslogLost.inc({ transport: 'udp' }, event.dropped);
+      if (!this.udpDropping) {
+        this.logger.warn(
+          'syslog UDP: dropping datagrams, the api is too far behind (counted in lookout_syslog_lost_total)',
+        );
+      }
     }
-    return { text: datagram.subarray(0, end).toString('utf8') };
+    this.udpDropping = event.dropped > 0;
+    for (const { host, texts, truncatedFrom } of event.senders) {
+      const frames = texts.map((text, i): DecodedFrame =>
+        truncatedFrom[i] > 0 ? { text, truncatedFrom: truncatedFrom[i] } : { text },
+      );
+      this.enqueue(frames, host, 'udp').catch(() => undefined);
+    }
   }
 
   private handleConnection(socket: net.Socket, transport: Transport): void {

@@ -14,7 +14,7 @@ export const syslogTruncated = new Counter({
 
 export const syslogLost = new Counter({
   name: 'lookout_syslog_lost_total',
-  help: 'Syslog messages received but not enqueued (Redis unreachable), by transport',
+  help: 'Syslog messages received but not enqueued (Redis unreachable; UDP: the api too far behind its receiver thread), by transport',
   labelNames: ['transport'] as const,
 });
 
@@ -29,6 +29,8 @@ export const udpPortsWatched = new Set<number>();
 export const udpKernelDropsGauge = new Gauge({
   name: 'lookout_syslog_udp_kernel_drops',
   help: 'Datagrams dropped by the kernel on the syslog UDP socket (receive buffer full)',
+  // With API_PROCESSES > 1 every process reads the drops of the one shared socket: not a sum.
+  aggregator: 'max',
   collect() {
     let drops = 0;
     for (const port of udpPortsWatched) drops += udpKernelDrops(port) ?? 0;
