@@ -139,7 +139,11 @@ class ResourceSampler {
    * Per process over [from, to]: CPU seconds, mean and highest CPU % (of one core) over 1-s
    * intervals, peak RSS, and the memory trend: RSS at the start, after the warm-up (the first
    * minute, or the first half of a shorter window), at the end, and the least-squares slope after
-   * the warm-up. `flat`: slope under 1 MB/min and the end within 10% of the post-warm-up RSS.
+   * the warm-up (for information). `flat` compares the two halves of the time after the warm-up:
+   * the median and the highest RSS of the second half are each within 10% of the first half's.
+   * A garbage-collected process's RSS is a saw-tooth a hundred MB high: a slope or a single end
+   * sample says more about where the last collection fell than about growth; a leak lifts the
+   * whole second half.
    */
   summary(from, to) {
     const window = this.between(from, to);
@@ -164,6 +168,15 @@ class ResourceSampler {
         afterWarmup.map((sample) => [(sample.t - from) / 60_000, sample.rssMb[group]]),
       );
       const rssAfterWarmupMb = afterWarmup[0]?.rssMb[group];
+      const halves = [
+        afterWarmup.slice(0, Math.floor(afterWarmup.length / 2)),
+        afterWarmup.slice(Math.floor(afterWarmup.length / 2)),
+      ].map((half) => half.map((sample) => sample.rssMb[group]).sort((a, b) => a - b));
+      const [early, late] = halves.map((values) =>
+        values.length === 0
+          ? undefined
+          : { median: values[Math.floor(values.length / 2)], max: values[values.length - 1] },
+      );
       result[group] = {
         cpuSeconds: round(cpuSeconds, 1),
         cpuPercentMean: round((cpuSeconds / ((last.t - first.t) / 1000)) * 100, 0),
@@ -173,10 +186,12 @@ class ResourceSampler {
         rssAfterWarmupMb,
         rssEndMb: last.rssMb[group],
         rssSlopeMbPerMin: slope === null ? null : round(slope, 2),
+        rssMedianMb: early && late ? [early.median, late.median] : null,
+        rssMaxMb: early && late ? [early.max, late.max] : null,
         flat:
-          slope === null || rssAfterWarmupMb === undefined
+          !early || !late || afterWarmup.length < 6
             ? null
-            : slope < 1 && last.rssMb[group] <= rssAfterWarmupMb * 1.1,
+            : late.median <= early.median * 1.1 && late.max <= early.max * 1.1,
       };
     }
     return result;

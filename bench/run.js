@@ -21,7 +21,8 @@
 //            duplicated. Sustained lines/s = lines stored / (phase start → last line stored);
 //            the per-second stored rate while sending (min/median) shows that it held.
 //            BENCH_SECONDS=600 is the 10-minute soak: memory per process must stay flat (RSS
-//            slope < 1 MB/min after the first minute, end within 10% of the RSS at one minute).
+//            after the first minute, the median and the highest RSS of the second half within 10% of the
+//            first half's: a garbage-collected process's RSS is a saw-tooth).
 //   steady   ingest→searchable, live tail and alert latency at a rate the system sustains
 //            (BENCH_STEADY_RATE over HTTP), then on the idle system.
 //   sources  each source alone: HTTP (BENCH_LINES), syslog TCP (BENCH_SYSLOG_LINES, one
