@@ -3,7 +3,7 @@
 // dist/. Output of each process is prefixed with its name; Ctrl-C stops all of them; if one dies,
 // the others are stopped too and the exit code is passed on. With API_PROCESSES=N the api is a
 // primary that runs N api processes on PORT itself (and replaces one that dies): still one `api`
-// here.
+// here. Worker i serves its /metrics on WORKER_METRICS_PORT + i - 1 (0 stays 0: none).
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
@@ -28,10 +28,10 @@ const workers = Number(process.env.WORKERS ?? 1);
 const children = [];
 let stopping = false;
 
-function run(name, file) {
+function run(name, file, env = process.env) {
   const child = spawn(process.execPath, [file], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
+    env,
   });
   const prefix = (stream, out) => {
     let rest = '';
@@ -64,6 +64,12 @@ function stop(code) {
 }
 
 run('api', entry('api'));
-for (let i = 1; i <= workers; i++) run(workers > 1 ? `worker-${i}` : 'worker', entry('worker'));
+const metricsPort = Number(process.env.WORKER_METRICS_PORT ?? 9464);
+for (let i = 1; i <= workers; i++) {
+  run(workers > 1 ? `worker-${i}` : 'worker', entry('worker'), {
+    ...process.env,
+    WORKER_METRICS_PORT: String(metricsPort === 0 ? 0 : metricsPort + i - 1),
+  });
+}
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
