@@ -513,8 +513,9 @@ async function main() {
     'UTF8',
   ]);
   startPostgres();
-  // A small disk for the log partitions (tmpfs of 512 MiB): the disk-full scenario fills it.
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512M', 'tmpfs', smallDisk]);
+  // A small disk for the log partitions: a tmpfs with room for the lines of every scenario (the 5×
+  // spike alone stores ~900k lines on a fast machine); the disk-full scenario fills what is left.
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3G', 'tmpfs', smallDisk]);
   execFileSync('chown', ['postgres:postgres', smallDisk]);
   startRedis();
   await sleep(500);
@@ -565,7 +566,12 @@ async function main() {
     const recovery = await recoveryMs(apiKey, faultEnded);
     await sleep(5000);
     await traffic.stop();
-    const db2 = new Client({ connectionString: DATABASE_URL });
+    // Bounded: a database that cannot recover must end the scenario, not hang the run.
+    const db2 = new Client({
+      connectionString: DATABASE_URL,
+      connectionTimeoutMillis: 10_000,
+      query_timeout: 30_000,
+    });
     await db2.connect();
     const counts = await account(db2, traffic, faultEnded);
     await db2.end();
@@ -619,6 +625,12 @@ function cleanup() {
   spawnSync('umount', [smallDisk]);
   fs.rmSync(work, { recursive: true, force: true });
 }
+
+// Ctrl-C still stops the cluster, Redis and Lookout, and unmounts the small disk.
+process.once('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
 
 main()
   .catch((error) => {
