@@ -62,9 +62,40 @@ export async function startSystem(
       return ((await response.json()) as { key: string }).key;
     },
     async close() {
-      await worker?.close();
-      await api.close();
+      await closeWithin('the worker', worker, CLOSE_BOUND_MS);
+      await closeWithin('the api', api, CLOSE_BOUND_MS);
     },
   };
   return system;
+}
+
+/** How long a test waits for one app to close before it says so and goes on. */
+const CLOSE_BOUND_MS = 20_000;
+
+/**
+ * Closes an app, but never hangs a test file's teardown on it: past `boundMs` it logs which app is
+ * still closing (a shutdown that does not finish is a bug to look at, not a reason to fail every
+ * later hook) and goes on; the test's database and Redis keys are removed right after anyway.
+ */
+async function closeWithin(
+  name: string,
+  app: { close(): Promise<void> } | undefined,
+  boundMs: number,
+): Promise<void> {
+  if (!app) return;
+  let timer: NodeJS.Timeout | undefined;
+  const started = Date.now();
+  const closed = app.close().then(() => 'closed' as const);
+  const outcome = await Promise.race([
+    closed,
+    new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), boundMs))),
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'late') {
+    console.warn(`${name} did not close within ${boundMs} ms; going on without it`);
+    closed.then(
+      () => console.warn(`${name} closed after ${Date.now() - started} ms`),
+      () => undefined,
+    );
+  }
 }
