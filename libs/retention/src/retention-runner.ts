@@ -330,21 +330,11 @@ export class RetentionRunner {
         this.reporter.skipped(`${partition.name}: busy (a lock was held for too long); next run`);
         return false;
       }
-      await this.recordRemoval(
-        {
-          action: 'drop-partition',
-          reason,
-          partition: partition.name,
-          source: null,
-          from,
-          to,
-          rows: Number(counted.rows[0].n),
-          bytesFreed: outcome.bytes,
-          archivePath: null,
-          durationMs: Date.now() - started,
-        },
-        undefined,
-      );
+      await this.recordDayDropped(partition, reason, started, {
+        rows: Number(counted.rows[0].n),
+        bytesFreed: outcome.bytes,
+        archivePath: null,
+      });
       return true;
     }
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -376,21 +366,11 @@ export class RetentionRunner {
         },
       );
       if (outcome.dropped) {
-        await this.recordRemoval(
-          {
-            action: 'drop-partition',
-            reason,
-            partition: partition.name,
-            source: null,
-            from,
-            to,
-            rows,
-            bytesFreed: outcome.bytes,
-            archivePath: manifestPath,
-            durationMs: Date.now() - started,
-          },
-          undefined,
-        );
+        await this.recordDayDropped(partition, reason, started, {
+          rows,
+          bytesFreed: outcome.bytes,
+          archivePath: manifestPath,
+        });
         return true;
       }
       await discardArchive(this.settings.archiveDir, writer.id);
@@ -572,6 +552,28 @@ export class RetentionRunner {
       ),
     );
     await writer.writeStream(stream, range.rows[0].min, range.rows[0].max);
+  }
+
+  /** Records a whole day dropped (archived first when `archivePath` is set). */
+  private async recordDayDropped(
+    partition: PartitionUsage,
+    reason: RetentionReason,
+    started: number,
+    what: { rows: number; bytesFreed: number; archivePath: string | null },
+  ): Promise<void> {
+    await this.recordRemoval(
+      {
+        action: 'drop-partition',
+        reason,
+        partition: partition.name,
+        source: null,
+        from: new Date(partition.dayStart!),
+        to: new Date(partition.dayStart! + DAY_MS),
+        ...what,
+        durationMs: Date.now() - started,
+      },
+      undefined,
+    );
   }
 
   private async recordRemoval(

@@ -243,14 +243,7 @@ export class PartitionManager {
    * written. Returns the partitions indexed.
    */
   async buildTextIndexes(now = Date.now()): Promise<string[]> {
-    const rows: { name: string; indexed: boolean }[] = await this.dataSource.query(
-      `SELECT c.relname AS name, EXISTS (
-                SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-                 WHERE i.indrelid = c.oid AND ic.relname = c.relname || '_tsv_idx' AND i.indisvalid
-              ) AS indexed
-         FROM pg_partition_tree('logs') tree JOIN pg_class c ON c.oid = tree.relid
-        WHERE tree.isleaf`,
-    );
+    const rows = await this.leaves();
     const closed = rows
       .filter((row) => !row.indexed)
       .map((row) => ({ name: row.name, range: partitionRange(row.name) }))
@@ -301,6 +294,18 @@ export class PartitionManager {
     return built;
   }
 
+  /** Every leaf partition of `logs`, and whether it has a valid full-text index. */
+  private leaves(): Promise<{ name: string; indexed: boolean }[]> {
+    return this.dataSource.query(
+      `SELECT c.relname AS name, EXISTS (
+                SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                 WHERE i.indrelid = c.oid AND ic.relname = c.relname || '_tsv_idx' AND i.indisvalid
+              ) AS indexed
+         FROM pg_partition_tree('logs') tree JOIN pg_class c ON c.oid = tree.relid
+        WHERE tree.isleaf`,
+    );
+  }
+
   /**
    * What searches plan their reads by (read from the catalog at most every 30 s): the time ranges
    * whose lines all sit in partitions with a full-text index (merged, oldest first), and where the
@@ -309,14 +314,7 @@ export class PartitionManager {
   async searchLayout(): Promise<SearchLayout> {
     const now = Date.now();
     if (this.layout && now - this.layout.at < LAYOUT_TTL_MS) return this.layout.value;
-    const rows: { name: string; indexed: boolean }[] = await this.dataSource.query(
-      `SELECT c.relname AS name, EXISTS (
-                SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-                 WHERE i.indrelid = c.oid AND ic.relname = c.relname || '_tsv_idx' AND i.indisvalid
-              ) AS indexed
-         FROM pg_partition_tree('logs') tree JOIN pg_class c ON c.oid = tree.relid
-        WHERE tree.isleaf`,
-    );
+    const rows = await this.leaves();
     const leaves = rows.flatMap((row) => {
       const range = partitionRange(row.name);
       return range ? [{ ...range, indexed: row.indexed }] : [];

@@ -115,31 +115,30 @@ export class AlertLifecycle {
         : decision.kind === 'promote'
           ? now
           : (open as OpenAlert).firedAt;
+    const fields = {
+      value: verdict.value,
+      threshold: verdict.threshold,
+      comparison: verdict.comparison,
+      windowStart: new Date(measurement.windowStart),
+      windowEnd: new Date(measurement.windowEnd),
+      reason,
+    };
     const payload: AlertNotification | null = notify
-      ? {
+      ? notification({
           transitionId,
           alertId,
-          ruleId: rule.id,
-          ruleName: rule.name,
-          ruleType: rule.type,
-          severity: rule.severity,
+          rule,
+          query: rule.query,
           state: toState === 'resolved' ? 'resolved' : 'firing',
           repeat: decision.kind === 'notify' && decision.repeat,
-          query: rule.query,
           group,
           groupKey,
-          value: verdict.value,
-          threshold: verdict.threshold,
-          comparison: verdict.comparison,
-          windowStart: new Date(measurement.windowStart).toISOString(),
-          windowEnd: new Date(measurement.windowEnd).toISOString(),
-          reason,
-          startedAt: new Date(firedAt ?? startedAt).toISOString(),
-          resolvedAt: toState === 'resolved' ? at.toISOString() : null,
+          fields,
+          startedAt: new Date(firedAt ?? startedAt),
+          resolvedAt: toState === 'resolved' ? at : null,
           samples,
-          channelIds: rule.channelIds,
-          recipients: rule.recipients,
-        }
+          channels: rule,
+        })
       : null;
     const transition = {
       id: transitionId,
@@ -149,14 +148,6 @@ export class AlertLifecycle {
       notify,
       payload,
       silencedBy: wantsNotify && silence ? silence.id : null,
-    };
-    const fields = {
-      value: verdict.value,
-      threshold: verdict.threshold,
-      comparison: verdict.comparison,
-      windowStart: new Date(measurement.windowStart),
-      windowEnd: new Date(measurement.windowEnd),
-      reason,
     };
 
     let row: AlertRow | undefined;
@@ -250,53 +241,44 @@ export class AlertLifecycle {
       ? await this.activeSilence(row.rule_id ?? '', row.group_values, now)
       : undefined;
     const notify = wantsNotify && !silence;
+    const fields: TransitionFields = {
+      value: row.value,
+      threshold: row.threshold,
+      comparison: row.comparison,
+      windowStart: row.window_start,
+      windowEnd: row.window_end,
+      reason,
+    };
     const payload: AlertNotification | null = notify
-      ? {
+      ? notification({
           transitionId,
           alertId: row.id,
-          ruleId: row.rule_id ?? '',
-          ruleName: row.rule_name,
-          ruleType: row.rule_type,
-          severity: row.severity,
-          state: 'resolved',
+          rule: {
+            id: row.rule_id ?? '',
+            name: row.rule_name,
+            type: row.rule_type,
+            severity: row.severity,
+          },
           query: row.query,
+          state: 'resolved',
           group: row.group_values,
           groupKey: row.group_key,
-          value: row.value,
-          threshold: row.threshold,
-          comparison: row.comparison,
-          windowStart: row.window_start.toISOString(),
-          windowEnd: row.window_end.toISOString(),
-          reason,
-          startedAt: (row.fired_at ?? row.started_at).toISOString(),
-          resolvedAt: at.toISOString(),
+          fields,
+          startedAt: row.fired_at ?? row.started_at,
+          resolvedAt: at,
           samples: [],
-          channelIds: channels.channelIds,
-          recipients: channels.recipients,
-        }
+          channels,
+        })
       : null;
-    const updated = await this.updateAlert(
-      row.id,
-      open.state,
-      'resolved',
-      {
-        value: row.value,
-        threshold: row.threshold,
-        comparison: row.comparison,
-        windowStart: row.window_start,
-        windowEnd: row.window_end,
-        reason,
-      },
-      {
-        id: transitionId,
-        repeat: false,
-        at,
-        samples: [],
-        notify,
-        payload,
-        silencedBy: silence?.id ?? null,
-      },
-    );
+    const updated = await this.updateAlert(row.id, open.state, 'resolved', fields, {
+      id: transitionId,
+      repeat: false,
+      at,
+      samples: [],
+      notify,
+      payload,
+      silencedBy: silence?.id ?? null,
+    });
     if (!updated) return false;
     this.metrics.recordTransition('resolved', notify);
     if (payload) await this.enqueue(transitionId, payload);
@@ -486,6 +468,56 @@ interface TransitionFields {
   windowStart: Date;
   windowEnd: Date;
   reason: string;
+}
+
+/**
+ * The notification of a transition, from what is stored with it. `repeat` is left out when the
+ * caller does not say (a resolution of a changed rule).
+ */
+function notification(of: {
+  transitionId: string;
+  alertId: string;
+  rule: {
+    id: string;
+    name: string;
+    type: AlertNotification['ruleType'];
+    severity: AlertNotification['severity'];
+  };
+  query: string;
+  state: AlertNotification['state'];
+  repeat?: boolean;
+  group: Record<string, string>;
+  groupKey: string;
+  fields: TransitionFields;
+  startedAt: Date;
+  resolvedAt: Date | null;
+  samples: AlertSampleLine[];
+  channels: { channelIds: string[]; recipients: string[] };
+}): AlertNotification {
+  return {
+    transitionId: of.transitionId,
+    alertId: of.alertId,
+    ruleId: of.rule.id,
+    ruleName: of.rule.name,
+    ruleType: of.rule.type,
+    severity: of.rule.severity,
+    state: of.state,
+    ...(of.repeat === undefined ? {} : { repeat: of.repeat }),
+    query: of.query,
+    group: of.group,
+    groupKey: of.groupKey,
+    value: of.fields.value,
+    threshold: of.fields.threshold,
+    comparison: of.fields.comparison,
+    windowStart: of.fields.windowStart.toISOString(),
+    windowEnd: of.fields.windowEnd.toISOString(),
+    reason: of.fields.reason,
+    startedAt: of.startedAt.toISOString(),
+    resolvedAt: of.resolvedAt === null ? null : of.resolvedAt.toISOString(),
+    samples: of.samples,
+    channelIds: of.channels.channelIds,
+    recipients: of.channels.recipients,
+  };
 }
 
 interface TransitionInsert {

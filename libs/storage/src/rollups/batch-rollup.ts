@@ -34,7 +34,7 @@ function field(value: string | null): string {
   return value.includes('\0') ? `=${value.replace(/\0/g, '')}` : `=${value}`;
 }
 
-/** `COPY log_rollups (…) FROM STDIN` for the rows of batchRollupCopy(). */
+/** `COPY log_rollups (…) FROM STDIN` for the rows of BatchRollup.copyLines(). */
 export const ROLLUP_COPY_SQL = `COPY log_rollups (${ROLLUP_COLUMNS.join(', ')}) FROM STDIN`;
 
 /**
@@ -97,11 +97,4 @@ export class BatchRollup {
       ].join('\t'),
     );
   }
-}
-
-/** The partial rollup rows of a batch's lines as COPY text lines (see BatchRollup). */
-export function batchRollupCopy(lines: RollupLine[]): string[] {
-  const rollup = new BatchRollup();
-  for (const line of lines) rollup.add(line);
-  return rollup.copyLines();
 }

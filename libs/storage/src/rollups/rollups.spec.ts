@@ -1,5 +1,5 @@
 import { parseQuery } from '../query';
-import { batchRollupCopy, type RollupLine } from './batch-rollup';
+import { BatchRollup, type RollupLine } from './batch-rollup';
 import { HISTOGRAM_COLUMNS, LATENCY_BOUNDS, latencyBucket, ROLLUP_COLUMNS } from './rollup-columns';
 import { filterFitsRollups, rollupPieces } from './rollup-rows';
 
@@ -29,7 +29,14 @@ describe('latencyBucket', () => {
   });
 });
 
-describe('batchRollupCopy', () => {
+/** A batch's lines through BatchRollup, as the batch encoder feeds it. */
+function batchRollupCopy(lines: RollupLine[]): string[] {
+  const rollup = new BatchRollup();
+  for (const line of lines) rollup.add(line);
+  return rollup.copyLines();
+}
+
+describe('BatchRollup', () => {
   it('makes one row per minute and dimensions, with counts, latency measures and histogram', () => {
     const rows = batchRollupCopy([
       line({ ts: '2026-11-21T10:00:59.999999Z', latencyMs: 12 }),
